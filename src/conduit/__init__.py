@@ -1,0 +1,3 @@
+"""Conduit: a RealWorld publishing backend."""
+
+__version__ = "1.0.0"

@@ -1,0 +1,95 @@
+"""The application factory. Resources (engine, hasher, tokens) belong to the app's lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from sqlalchemy import exc as sa_exc
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
+
+from conduit import __version__
+from conduit.articles.router import router as articles_router
+from conduit.comments.router import router as comments_router
+from conduit.db import create_engine, create_sessionmaker
+from conduit.errors import error_body, install_error_handlers
+from conduit.jsonresponse import json_response
+from conduit.profiles.router import router as profiles_router
+from conduit.resources import Resources
+from conduit.security import PasswordHasher, Tokens
+from conduit.settings import Settings
+from conduit.users.router import router as users_router
+
+DESCRIPTION = """The RealWorld "Conduit" API: users, profiles, articles, comments, favorites, tags.
+
+Authenticate with the header `Authorization: Token <jwt>` (or `Bearer <jwt>`); the token comes
+from registering (`POST /api/users`) or logging in (`POST /api/users/login`).
+Every error has the body `{"errors": {"<field>": ["<message>"]}}`.
+"""
+
+
+def _build_resources(settings: Settings) -> Resources:
+    engine = create_engine(settings)
+    return Resources(
+        settings=settings,
+        engine=engine,
+        sessions=create_sessionmaker(engine),
+        hasher=PasswordHasher(settings),
+        tokens=Tokens(settings),
+    )
+
+
+async def _database_unavailable(_request: Request, _exc: Exception) -> Response:
+    # Connection refused, pool exhausted, server gone: a fast, honest 503 instead of a 500.
+    return json_response(
+        error_body({"database": ["is unavailable, try again shortly"]}), 503, {"Retry-After": "1"}
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        resources = _build_resources(settings)
+        app.state.resources = resources
+        try:
+            yield
+        finally:
+            await resources.engine.dispose()
+
+    app = FastAPI(
+        title="Conduit API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url="/api/redoc",
+        openapi_url="/api/openapi.json",
+    )
+    install_error_handlers(app)
+    for error in (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError):
+        app.add_exception_handler(error, _database_unavailable)
+
+    wildcard = "*" in settings.cors_origins
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"] if wildcard else settings.cors_origins,
+        # Credentials are never combined with a wildcard origin.
+        allow_credentials=not wildcard,
+        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "X-Requested-With", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After"],
+        max_age=600,
+    )
+
+    for router in (users_router, profiles_router, articles_router, comments_router):
+        app.include_router(router, prefix="/api")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> Response:
+        return json_response({"status": "ok"})
+
+    return app

@@ -1,0 +1,137 @@
+"""Reads of articles and tags. Each function runs a fixed number of statements, whatever the size
+of the page: authors, tags, favorite state and follow state come back in the same row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conduit.errors import NotFound
+from conduit.models import Article, ArticleTag, Favorite, Follow, Tag, User, iso
+from conduit.profiles.service import following_clause
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFilter:
+    tag: str | None = None
+    author: str | None = None
+    favorited: str | None = None
+    feed_of: int | None = None  # a user id: only articles by authors this user follows
+
+
+def favorited_clause(viewer_id: int | None) -> ColumnElement[bool]:
+    if viewer_id is None:
+        return false()
+    return exists().where(and_(Favorite.user_id == viewer_id, Favorite.article_id == Article.id))
+
+
+def _columns(viewer_id: int | None, with_body: bool) -> Select[Any]:
+    columns: list[Any] = [
+        Article.slug,
+        Article.title,
+        Article.description,
+        Article.tag_list,
+        Article.created_at,
+        Article.updated_at,
+        Article.favorites_count,
+        User.username,
+        User.bio,
+        User.image,
+        favorited_clause(viewer_id).label("favorited"),
+        following_clause(viewer_id, Article.author_id).label("following"),
+    ]
+    if with_body:
+        columns.append(Article.body)
+    return select(*columns).join(User, User.id == Article.author_id)
+
+
+def article_body(row: Any, with_body: bool) -> dict[str, Any]:
+    article: dict[str, Any] = {"slug": row.slug, "title": row.title, "description": row.description}
+    if with_body:
+        article["body"] = row.body
+    article["tagList"] = row.tag_list
+    article["createdAt"] = iso(row.created_at)
+    article["updatedAt"] = iso(row.updated_at)
+    article["favorited"] = bool(row.favorited)
+    article["favoritesCount"] = row.favorites_count
+    article["author"] = {
+        "username": row.username,
+        "bio": row.bio,
+        "image": row.image,
+        "following": bool(row.following),
+    }
+    return article
+
+
+def _conditions(filters: ArticleFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.tag is not None:
+        conditions.append(
+            Article.id.in_(
+                select(ArticleTag.article_id)
+                .join(Tag, Tag.id == ArticleTag.tag_id)
+                .where(Tag.name == filters.tag)
+            )
+        )
+    if filters.author is not None:
+        conditions.append(
+            Article.author_id.in_(select(User.id).where(User.username == filters.author))
+        )
+    if filters.favorited is not None:
+        conditions.append(
+            Article.id.in_(
+                select(Favorite.article_id)
+                .join(User, User.id == Favorite.user_id)
+                .where(User.username == filters.favorited)
+            )
+        )
+    if filters.feed_of is not None:
+        conditions.append(
+            Article.author_id.in_(
+                select(Follow.followee_id).where(Follow.follower_id == filters.feed_of)
+            )
+        )
+    return conditions
+
+
+async def list_articles(
+    session: AsyncSession, filters: ArticleFilter, viewer_id: int | None, limit: int, offset: int
+) -> dict[str, Any]:
+    conditions = _conditions(filters)
+    page = (
+        _columns(viewer_id, with_body=False)
+        .where(*conditions)
+        .order_by(Article.created_at.desc(), Article.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = (await session.execute(page)).all()
+    if offset == 0 and len(rows) < limit:
+        count = len(rows)  # the whole result is on this page: no need to count
+    else:
+        count_query = select(func.count()).select_from(Article).where(*conditions)
+        count = (await session.execute(count_query)).scalar_one()
+    return {"articles": [article_body(row, False) for row in rows], "articlesCount": count}
+
+
+async def get_article(session: AsyncSession, slug: str, viewer_id: int | None) -> dict[str, Any]:
+    row = (
+        await session.execute(_columns(viewer_id, with_body=True).where(Article.slug == slug))
+    ).first()
+    if row is None:
+        raise NotFound("article")
+    return {"article": article_body(row, True)}
+
+
+async def popular_tags(session: AsyncSession) -> dict[str, Any]:
+    uses = func.count(ArticleTag.article_id)
+    query = (
+        select(Tag.name)
+        .join(ArticleTag, ArticleTag.tag_id == Tag.id)
+        .group_by(Tag.id, Tag.name)
+        .order_by(uses.desc(), Tag.name)
+    )
+    return {"tags": list((await session.execute(query)).scalars())}

@@ -1,0 +1,77 @@
+"""Request and response shapes of the article and tag endpoints (unknown fields are ignored)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, field_validator
+
+from conduit.users.schemas import ProfileOut
+from conduit.validation import Body, Description, TagList, Title, fail
+
+
+class NewArticle(BaseModel):
+    title: Title
+    description: Description
+    body: Body
+    tag_list: TagList = Field(default_factory=list, alias="tagList")
+
+
+class ArticleChanges(BaseModel):
+    title: Title | None = None
+    description: Description | None = None
+    body: Body | None = None
+    tag_list: TagList | None = Field(default=None, alias="tagList")
+
+    @field_validator("title", "description", "body", "tag_list", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise fail("can't be blank")
+        return value
+
+
+class NewArticleRequest(BaseModel):
+    article: NewArticle
+
+
+class UpdateArticleRequest(BaseModel):
+    article: ArticleChanges
+
+
+class ArticleOut(BaseModel):
+    slug: str
+    title: str
+    description: str
+    body: str
+    tagList: list[str]
+    createdAt: str
+    updatedAt: str
+    favorited: bool
+    favoritesCount: int
+    author: ProfileOut
+
+
+class ArticleSummary(BaseModel):
+    """An article in a list: everything but the body."""
+
+    slug: str
+    title: str
+    description: str
+    tagList: list[str]
+    createdAt: str
+    updatedAt: str
+    favorited: bool
+    favoritesCount: int
+    author: ProfileOut
+
+
+class ArticleResponse(BaseModel):
+    article: ArticleOut
+
+
+class ArticleListResponse(BaseModel):
+    articles: list[ArticleSummary]
+    articlesCount: int
+
+
+class TagsResponse(BaseModel):
+    tags: list[str]

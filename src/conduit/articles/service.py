@@ -1,0 +1,185 @@
+"""Writes to articles: create, edit, delete, favorite. One transaction per call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conduit.articles.queries import get_article
+from conduit.articles.schemas import ArticleChanges, NewArticle
+from conduit.articles.slugs import base_slug, with_suffix
+from conduit.db import insert_ignore, inserted_id, run_transaction
+from conduit.deps import Viewer
+from conduit.errors import Forbidden, NotFound
+from conduit.models import Article, ArticleTag, Favorite, Tag, iso, later_than, utcnow
+
+SLUG_ATTEMPTS = 4
+
+
+async def _free_slug(session: AsyncSession, title: str, attempt: int) -> str:
+    base = base_slug(title)
+    if attempt > 0:
+        return with_suffix(base)
+    taken = (await session.execute(select(Article.id).where(Article.slug == base))).first()
+    return with_suffix(base) if taken else base
+
+
+async def _link_tags(session: AsyncSession, article_id: int, names: list[str]) -> None:
+    if not names:
+        return
+    await session.execute(insert_ignore(session, Tag, [{"name": n} for n in names]))
+    tag_ids = (await session.execute(select(Tag.id).where(Tag.name.in_(names)))).scalars().all()
+    await session.execute(
+        insert(ArticleTag), [{"article_id": article_id, "tag_id": tag_id} for tag_id in tag_ids]
+    )
+
+
+async def create(session: AsyncSession, viewer: Viewer, data: NewArticle) -> dict[str, Any]:
+    for attempt in range(SLUG_ATTEMPTS):
+        try:
+            slug = await _free_slug(session, data.title, attempt)
+            now = utcnow()
+            result = await session.execute(
+                insert(Article).values(
+                    slug=slug,
+                    title=data.title,
+                    description=data.description,
+                    body=data.body,
+                    tag_list=data.tag_list,
+                    favorites_count=0,
+                    author_id=viewer.id,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            article_id = inserted_id(result)
+            await _link_tags(session, article_id, data.tag_list)
+            await session.commit()
+            break
+        except IntegrityError:
+            # Another request took the slug (or created one of the tags) first: try again.
+            await session.rollback()
+            if attempt == SLUG_ATTEMPTS - 1:
+                raise
+    article = {
+        "slug": slug,
+        "title": data.title,
+        "description": data.description,
+        "body": data.body,
+        "tagList": data.tag_list,
+        "createdAt": iso(now),
+        "updatedAt": iso(now),
+        "favorited": False,
+        "favoritesCount": 0,
+        # The author is the viewer, who cannot follow themselves.
+        "author": {
+            "username": viewer.username,
+            "bio": viewer.bio,
+            "image": viewer.image,
+            "following": False,
+        },
+    }
+    return {"article": article}
+
+
+async def _owned(session: AsyncSession, slug: str, viewer: Viewer) -> Any:
+    row = (
+        await session.execute(
+            select(Article.id, Article.author_id, Article.title, Article.updated_at).where(
+                Article.slug == slug
+            )
+        )
+    ).first()
+    if row is None:
+        raise NotFound("article")
+    if row.author_id != viewer.id:
+        raise Forbidden("article")
+    return row
+
+
+async def change(
+    session: AsyncSession, viewer: Viewer, slug: str, data: ArticleChanges
+) -> dict[str, Any]:
+    row = await _owned(session, slug, viewer)
+    fields = data.model_fields_set
+    values: dict[str, Any] = {}
+    for name in ("title", "description", "body"):
+        if name in fields:
+            values[name] = getattr(data, name)
+    if "tag_list" in fields:
+        values["tag_list"] = data.tag_list
+    new_slug = slug
+    for attempt in range(SLUG_ATTEMPTS):
+        try:
+            if "title" in values and values["title"] != row.title:
+                new_slug = await _free_slug(session, values["title"], attempt)
+                values["slug"] = new_slug
+            values["updated_at"] = later_than(row.updated_at)
+            await session.execute(update(Article).where(Article.id == row.id).values(**values))
+            if data.tag_list is not None:
+                await session.execute(delete(ArticleTag).where(ArticleTag.article_id == row.id))
+                await _link_tags(session, row.id, data.tag_list)
+            await session.commit()
+            break
+        except IntegrityError:
+            await session.rollback()
+            if attempt == SLUG_ATTEMPTS - 1:
+                raise
+    return await get_article(session, new_slug, viewer.id)
+
+
+async def remove(session: AsyncSession, viewer: Viewer, slug: str) -> None:
+    row = await _owned(session, slug, viewer)
+    # Comments, favorites and tag links go with it (ON DELETE CASCADE on every database).
+    await session.execute(delete(Article).where(Article.id == row.id))
+    await session.commit()
+
+
+async def _article_id(session: AsyncSession, slug: str) -> int:
+    article_id = (
+        await session.execute(select(Article.id).where(Article.slug == slug))
+    ).scalar_one_or_none()
+    if article_id is None:
+        raise NotFound("article")
+    return article_id
+
+
+async def favorite(session: AsyncSession, viewer: Viewer, slug: str) -> dict[str, Any]:
+    article_id = await _article_id(session, slug)
+
+    async def work() -> None:
+        added = await session.execute(
+            insert_ignore(session, Favorite, [{"user_id": viewer.id, "article_id": article_id}])
+        )
+        if added.rowcount:  # type: ignore[attr-defined]
+            await session.execute(
+                update(Article)
+                .where(Article.id == article_id)
+                .values(favorites_count=Article.favorites_count + 1)
+            )
+        await session.commit()
+
+    await run_transaction(session, work)
+    return await get_article(session, slug, viewer.id)
+
+
+async def unfavorite(session: AsyncSession, viewer: Viewer, slug: str) -> dict[str, Any]:
+    article_id = await _article_id(session, slug)
+
+    async def work() -> None:
+        removed = await session.execute(
+            delete(Favorite).where(Favorite.user_id == viewer.id, Favorite.article_id == article_id)
+        )
+        if removed.rowcount:  # type: ignore[attr-defined]
+            await session.execute(
+                update(Article)
+                .where(Article.id == article_id)
+                .values(favorites_count=Article.favorites_count - 1)
+            )
+        await session.commit()
+
+    await run_transaction(session, work)
+    return await get_article(session, slug, viewer.id)

@@ -1,0 +1,55 @@
+"""HTTP endpoints for comments: /api/articles/{slug}/comments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from starlette.responses import Response
+
+from conduit.comments import service
+from conduit.comments.schemas import CommentListResponse, CommentResponse, NewCommentRequest
+from conduit.deps import CurrentViewer, OptionalViewer, Session
+from conduit.jsonresponse import json_response
+from conduit.openapi import errors
+
+router = APIRouter(tags=["Comments"])
+
+
+@router.get(
+    "/articles/{slug}/comments",
+    response_model=CommentListResponse,
+    responses=errors(401, 404),
+    operation_id="GetArticleComments",
+)
+async def list_comments(slug: str, viewer: OptionalViewer, session: Session) -> Response:
+    return json_response(await service.list_comments(session, slug, viewer.id if viewer else None))
+
+
+@router.post(
+    "/articles/{slug}/comments",
+    status_code=201,
+    response_model=CommentResponse,
+    responses=errors(401, 404, 413, 422),
+    operation_id="CreateArticleComment",
+)
+async def add_comment(
+    slug: str, body: NewCommentRequest, viewer: CurrentViewer, session: Session
+) -> Response:
+    return json_response(await service.add(session, viewer, slug, body.comment.body), 201)
+
+
+@router.delete(
+    "/articles/{slug}/comments/{id}",
+    status_code=204,
+    responses=errors(401, 403, 404, 422),
+    operation_id="DeleteArticleComment",
+)
+async def delete_comment(
+    slug: str,
+    comment_id: Annotated[int, Path(alias="id", ge=1, le=2**63 - 1)],
+    viewer: CurrentViewer,
+    session: Session,
+) -> Response:
+    await service.remove(session, viewer, slug, comment_id)
+    return Response(status_code=204)

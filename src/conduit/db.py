@@ -1,0 +1,123 @@
+"""Engine and session factory, plus the few statements that differ between dialects."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import event
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.engine import URL, CursorResult, Result, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.dml import Insert
+
+from conduit.models import Base
+from conduit.settings import Settings
+
+T = TypeVar("T")
+
+
+def normalise_url(raw: str) -> URL:
+    """Accept the URLs platforms hand out (``postgres://``, ``mysql://``) and pick async drivers."""
+    url = make_url(raw)
+    driver = url.drivername
+    if driver in ("postgres", "postgresql", "postgresql+psycopg2", "postgresql+psycopg"):
+        url = url.set(drivername="postgresql+asyncpg")
+    elif driver in ("mysql", "mysql+pymysql", "mysql+mysqldb", "mariadb", "mariadb+aiomysql"):
+        url = url.set(drivername="mysql+aiomysql")
+    elif driver == "sqlite":
+        url = url.set(drivername="sqlite+aiosqlite")
+    if url.get_backend_name() == "mysql" and "charset" not in url.query:
+        url = url.update_query_dict({"charset": "utf8mb4"})
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # SQLite ignores foreign keys (and so ON DELETE CASCADE) unless each connection opts in.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    url = normalise_url(settings.database_url)
+    kwargs: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": True}
+    if url.get_backend_name() == "sqlite":
+        kwargs.pop("pool_pre_ping")
+    else:
+        kwargs.update(
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout=settings.db_pool_timeout,
+            pool_recycle=1800,
+        )
+    engine = create_async_engine(url, **kwargs)
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def insert_ignore(session: AsyncSession, entity: type[Base], rows: list[dict[str, Any]]) -> Insert:
+    """An INSERT that silently skips rows violating a unique key, in the session's dialect.
+
+    Idempotent writes (favorite, follow, tag creation) rely on it so that concurrent requests
+    settle on one row instead of surfacing an IntegrityError.
+    """
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert(entity).values(rows).on_conflict_do_nothing()
+    if name == "sqlite":
+        return sqlite.insert(entity).values(rows).on_conflict_do_nothing()
+    if name in ("mysql", "mariadb"):
+        return mysql.insert(entity).values(rows).prefix_with("IGNORE")
+    raise NotImplementedError(f"unsupported dialect {name}")
+
+
+def is_transient(exc: DBAPIError) -> bool:
+    """Deadlocks, lock timeouts, serialization failures and a busy SQLite: safe to run again."""
+    orig = exc.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if code in ("40001", "40P01"):
+        return True
+    args = getattr(orig, "args", ())
+    if args and args[0] in (1205, 1213):  # MySQL: lock wait timeout, deadlock
+        return True
+    return "database is locked" in str(orig) or "deadlock" in str(orig).lower()
+
+
+async def run_transaction(
+    session: AsyncSession, work: Callable[[], Awaitable[T]], attempts: int = 5
+) -> T:
+    """Runs ``work`` (which commits) again after a transient failure, from a clean session."""
+    for attempt in range(attempts):
+        try:
+            return await work()
+        except DBAPIError as exc:
+            await session.rollback()
+            if attempt == attempts - 1 or not is_transient(exc):
+                raise
+            await asyncio.sleep(0.005 * (2**attempt) * (1 + random.random()))  # noqa: S311
+    raise AssertionError("unreachable")
+
+
+def inserted_id(result: Result[Any]) -> int:
+    """The new primary key of a single-row INSERT (RETURNING or lastrowid, per dialect)."""
+    key = cast(CursorResult[Any], result).inserted_primary_key
+    assert key is not None
+    return int(key[0])

@@ -1,0 +1,119 @@
+"""Request dependencies, as ``Annotated`` aliases the routers import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conduit.errors import Unauthorized
+from conduit.models import User
+from conduit.resources import Resources
+from conduit.security import TokenError
+
+
+def get_resources(request: Request) -> Resources:
+    resources: Resources = request.app.state.resources
+    return resources
+
+
+AppResources = Annotated[Resources, Depends(get_resources)]
+
+
+async def get_session(resources: AppResources) -> AsyncIterator[AsyncSession]:
+    async with resources.sessions() as session:
+        yield session
+
+
+Session = Annotated[AsyncSession, Depends(get_session)]
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """The authenticated user of this request, and which token they presented."""
+
+    id: int
+    username: str
+    email: str
+    bio: str | None
+    image: str | None
+    token: str
+    token_id: str
+    token_version: int
+
+
+# Declared for the OpenAPI document ("Token" scheme); parsing is ours, so both "Token <jwt>" and
+# "Bearer <jwt>" work. auto_error=False: a missing header is decided per endpoint.
+_authorization = APIKeyHeader(name="Authorization", scheme_name="Token", auto_error=False)
+
+
+def _extract(header: str) -> str:
+    scheme, _, credentials = header.strip().partition(" ")
+    if scheme.lower() not in ("token", "bearer") or not credentials.strip():
+        raise Unauthorized("is invalid")
+    return credentials.strip()
+
+
+async def _authenticate(header: str, resources: Resources, session: AsyncSession) -> Viewer:
+    token = _extract(header)
+    try:
+        claims = resources.tokens.read(token)
+    except TokenError:
+        raise Unauthorized("is invalid") from None
+    row = (
+        await session.execute(
+            select(
+                User.id,
+                User.username,
+                User.email,
+                User.bio,
+                User.image,
+                User.token_version,
+                User.kept_token_id,
+            ).where(User.id == claims.user_id)
+        )
+    ).first()
+    if row is None:
+        raise Unauthorized("is invalid")
+    # A password change revokes older tokens, except the one that made the change.
+    if claims.version != row.token_version and claims.token_id != row.kept_token_id:
+        raise Unauthorized("is revoked")
+    return Viewer(
+        row.id,
+        row.username,
+        row.email,
+        row.bio,
+        row.image,
+        token,
+        claims.token_id,
+        row.token_version,
+    )
+
+
+async def optional_viewer(
+    resources: AppResources,
+    session: Session,
+    header: Annotated[str | None, Depends(_authorization)],
+) -> Viewer | None:
+    if header is None:
+        return None
+    return await _authenticate(header, resources, session)
+
+
+async def required_viewer(
+    resources: AppResources,
+    session: Session,
+    header: Annotated[str | None, Depends(_authorization)],
+) -> Viewer:
+    if header is None:
+        raise Unauthorized("is missing")
+    return await _authenticate(header, resources, session)
+
+
+OptionalViewer = Annotated[Viewer | None, Depends(optional_viewer)]
+CurrentViewer = Annotated[Viewer, Depends(required_viewer)]

@@ -1,0 +1,190 @@
+"""The relational schema, shared by the API, the web pages and the migrations.
+
+Relationships are deliberately absent: every read is an explicit query that loads exactly what it
+needs, so nothing can lazy-load under asyncio.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def Key(length: int) -> String:
+    """A case- and accent-sensitive string, so that MariaDB compares like PostgreSQL and SQLite."""
+    return String(length).with_variant(
+        mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"), "mysql", "mariadb"
+    )
+
+
+# Microsecond precision everywhere (MySQL's DATETIME defaults to whole seconds).
+Timestamp = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class JSONList(TypeDecorator[list[str]]):
+    """A list of strings stored as JSON text; identical on every database."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: list[str] | None, dialect: Dialect) -> str:
+        return orjson.dumps(value or []).decode()
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> list[str]:
+        return list(orjson.loads(value)) if value else []
+
+
+def utcnow() -> datetime:
+    """Naive UTC with millisecond precision: what the API shows is exactly what is stored."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def later_than(previous: datetime) -> datetime:
+    """A timestamp strictly after ``previous``, so an edit always moves ``updatedAt``."""
+    return max(utcnow(), previous + timedelta(milliseconds=1))
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+TABLE_ARGS: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = TABLE_ARGS
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(Key(64), unique=True)
+    # Stored lower-cased: addresses are unique regardless of case.
+    email: Mapped[str] = mapped_column(Key(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    bio: Mapped[str | None] = mapped_column(Text, default=None)
+    image: Mapped[str | None] = mapped_column(String(2048), default=None)
+    # Bumped by a password change: tokens carrying an older version stop working.
+    token_version: Mapped[int] = mapped_column(Integer, default=0)
+    # The one token (its jti) that survives the last password change: the one that made it.
+    kept_token_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Follow(Base):
+    __tablename__ = "follows"
+    __table_args__ = (Index("ix_follows_followee_id", "followee_id"), TABLE_ARGS)
+
+    follower_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    followee_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (
+        Index("ix_articles_created_at_id", "created_at", "id"),
+        Index("ix_articles_author_id_created_at", "author_id", "created_at"),
+        TABLE_ARGS,
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    slug: Mapped[str] = mapped_column(Key(255), unique=True)
+    title: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(LongText)
+    # Denormalised copy of the article's tags (sorted), so lists need no join to show them;
+    # article_tags remains the source for filtering and popularity.
+    tag_list: Mapped[list[str]] = mapped_column(JSONList, default=list)
+    favorites_count: Mapped[int] = mapped_column(Integer, default=0)
+    author_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+    __table_args__ = TABLE_ARGS
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(Key(64), unique=True)
+
+
+class ArticleTag(Base):
+    __tablename__ = "article_tags"
+    __table_args__ = (
+        Index("ix_article_tags_tag_id_article_id", "tag_id", "article_id"),
+        TABLE_ARGS,
+    )
+
+    article_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Favorite(Base):
+    __tablename__ = "favorites"
+    __table_args__ = (Index("ix_favorites_article_id", "article_id"), TABLE_ARGS)
+
+    user_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+    __table_args__ = (
+        Index("ix_comments_article_id_created_at", "article_id", "created_at"),
+        TABLE_ARGS,
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    body: Mapped[str] = mapped_column(Text)
+    article_id: Mapped[int] = mapped_column(Id, ForeignKey("articles.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with milliseconds and a ``Z``: 2016-02-18T03:22:56.637Z."""
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"

@@ -1,0 +1,60 @@
+"""Configuration, read only from the environment (``CONDUIT_*``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# A development-only secret: production refuses to start with it (see ``_refuse_weak_secret``).
+DEFAULT_SECRET = "conduit-development-secret-do-not-use-in-production"  # noqa: S105
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CONDUIT_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    env: Literal["development", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./conduit.db"
+    redis_url: str | None = None
+    secret_key: str = DEFAULT_SECRET
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
+    token_ttl_seconds: int = Field(default=14 * 24 * 3600, ge=60)
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout: float = Field(default=5.0, gt=0)
+    db_echo: bool = False
+    # Argon2id parameters (argon2-cffi defaults: RFC 9106 "second recommended" profile).
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_cost: int = Field(default=65536, ge=8)
+    argon2_parallelism: int = Field(default=4, ge=1)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _empty_redis_is_none(cls, value: object) -> object:
+        return value or None
+
+    @model_validator(mode="after")
+    def _refuse_weak_secret(self) -> Settings:
+        if self.env == "production" and (
+            self.secret_key == DEFAULT_SECRET or len(self.secret_key) < MIN_SECRET_LENGTH
+        ):
+            raise ValueError(
+                "CONDUIT_SECRET_KEY must be set to a random value of at least "
+                f"{MIN_SECRET_LENGTH} characters when CONDUIT_ENV=production"
+            )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"

@@ -1,0 +1,69 @@
+"""Request and response shapes of the user endpoints (unknown fields are ignored)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, field_validator
+
+from conduit.validation import Bio, Email, Image, LoginPassword, Password, Username, fail
+
+
+class NewUser(BaseModel):
+    username: Username
+    email: Email
+    password: Password
+
+
+class LoginUser(BaseModel):
+    email: Email
+    password: LoginPassword
+
+
+class UserChanges(BaseModel):
+    username: Username | None = None
+    email: Email | None = None
+    password: Password | None = None
+    bio: Bio = None
+    image: Image = None
+
+    @field_validator("username", "email", "password", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Absent means "unchanged"; an explicit null is an attempt to blank a required field.
+        if value is None:
+            raise fail("can't be blank")
+        return value
+
+
+class NewUserRequest(BaseModel):
+    user: NewUser
+
+
+class LoginRequest(BaseModel):
+    user: LoginUser
+
+
+class UpdateUserRequest(BaseModel):
+    user: UserChanges
+
+
+class UserOut(BaseModel):
+    email: str
+    token: str
+    username: str
+    bio: str | None
+    image: str | None
+
+
+class UserResponse(BaseModel):
+    user: UserOut
+
+
+class ProfileOut(BaseModel):
+    username: str
+    bio: str | None
+    image: str | None
+    following: bool
+
+
+class ProfileResponse(BaseModel):
+    profile: ProfileOut
