@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from redis.asyncio import Redis
 from sqlalchemy import exc as sa_exc
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
@@ -38,6 +39,19 @@ def _build_resources(settings: Settings) -> Resources:
         sessions=create_sessionmaker(engine),
         hasher=PasswordHasher(settings),
         tokens=Tokens(settings),
+        redis=_redis(settings),
+    )
+
+
+def _redis(settings: Settings) -> Redis | None:
+    if not settings.redis_url:
+        return None
+    # Short timeouts: a slow or dead Redis must degrade to the database, not stall requests.
+    return Redis.from_url(
+        settings.redis_url,
+        socket_timeout=0.25,
+        socket_connect_timeout=0.25,
+        health_check_interval=30,
     )
 
 
@@ -59,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await resources.engine.dispose()
+            if resources.redis is not None:
+                await resources.redis.aclose()
 
     app = FastAPI(
         title="Conduit API",

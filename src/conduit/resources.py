@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from conduit.security import PasswordHasher, Tokens
@@ -17,3 +18,5 @@ class Resources:
     sessions: async_sessionmaker[AsyncSession]
     hasher: PasswordHasher
     tokens: Tokens
+    # None when CONDUIT_REDIS_URL is unset: every feature then falls back to in-process state.
+    redis: Redis | None = None

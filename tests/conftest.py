@@ -1,0 +1,163 @@
+"""Test harness: the real ASGI app over httpx, on a real database migrated with Alembic.
+
+``CONDUIT_TEST_DATABASE_URL`` picks the server (SQLite by default). For PostgreSQL and MySQL the
+harness creates a private database per run (so parallel runs never collide) and drops it after.
+Every test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from conduit.app import create_app
+from conduit.db import create_engine, normalise_url
+from conduit.migrate import upgrade
+from conduit.models import Base
+from conduit.settings import Settings
+from tests.factories import Persona
+
+
+
+def _admin_execute(url: URL, statement: str) -> None:
+    """CREATE/DROP DATABASE through the server's own async driver, run to completion."""
+    import asyncio
+
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    async def run() -> None:
+        engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as conn:
+            await conn.execute(text(statement))
+        await engine.dispose()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    raw = os.environ.get("CONDUIT_TEST_DATABASE_URL", "").strip()
+    if not raw or raw.startswith("sqlite"):
+        with tempfile.TemporaryDirectory(prefix="conduit-test-") as folder:
+            yield f"sqlite+aiosqlite:///{Path(folder) / 'test.db'}"
+        return
+    url = normalise_url(raw)
+    name = f"conduit_test_{os.getpid()}_{secrets.token_hex(3)}"
+    if url.get_backend_name() == "postgresql":
+        create = f'CREATE DATABASE "{name}"'
+        drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    else:
+        create = f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+        drop = f"DROP DATABASE IF EXISTS `{name}`"
+    _admin_execute(url, create)
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        _admin_execute(url, drop)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        redis_url=None,
+        secret_key="test-secret-" + "x" * 40,
+        # Cheap Argon2 parameters keep the suite fast; production uses the defaults.
+        argon2_time_cost=1,
+        argon2_memory_cost=1024,
+        argon2_parallelism=1,
+    )
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+async def migrated(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(settings)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+async def _empty_tables(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            await conn.execute(table.delete())
+
+
+@pytest.fixture
+async def app(settings: Settings, migrated: AsyncEngine) -> AsyncIterator[FastAPI]:
+    await _empty_tables(migrated)
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+def db(app: FastAPI) -> AsyncEngine:
+    """The app's own engine, for asserting on rows directly."""
+    engine: AsyncEngine = app.state.resources.engine
+    return engine
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, *args: Any) -> None:
+        self.statements.append(str(args[2]))
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+
+@pytest.fixture
+def sql(db: AsyncEngine) -> Iterator[StatementCounter]:
+    """Counts the SQL statements the app sends (for N+1 checks)."""
+    counter = StatementCounter()
+    event.listen(db.sync_engine, "before_cursor_execute", counter)
+    yield counter
+    event.remove(db.sync_engine, "before_cursor_execute", counter)
+
+
+@pytest.fixture
+async def alice(client: AsyncClient) -> Persona:
+    return await Persona.register(client, "alice")
+
+
+@pytest.fixture
+async def bob(client: AsyncClient) -> Persona:
+    return await Persona.register(client, "bob")
+
+
+@pytest.fixture
+async def carol(client: AsyncClient) -> Persona:
+    return await Persona.register(client, "carol")
+
+
