@@ -80,7 +80,8 @@ def main(argv: list[str]) -> None:
             ["ruff", "check", "."],
             ["mypy"],
         ):
-            subprocess.run([str(BIN / step[0]), *step[1:]], cwd=ROOT, check=True)
+            if subprocess.run([str(BIN / step[0]), *step[1:]], cwd=ROOT).returncode:
+                sys.exit(f"manage.py lint: {' '.join(step)} failed")
     elif command == "conduit":
         setup()
         _exec("conduit", *args)
