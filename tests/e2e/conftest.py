@@ -95,7 +95,9 @@ def base_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def browser(base_url: str) -> Iterator[Browser]:
+    # Depends on the server so that the database exists before Playwright's event loop runs in
+    # this thread (the harness creates PostgreSQL databases with asyncio.run).
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
     with sync_playwright() as playwright:
