@@ -105,7 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (users_router, profiles_router, articles_router, comments_router):
         app.include_router(router, prefix="/api")
     # The server-rendered pages, on the same services; /api never reads their session cookie.
-    install_web(app)
+    install_web(app, settings)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> Response:

@@ -9,10 +9,13 @@ from httpx import AsyncClient
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from conduit.app import create_app
 from conduit.models import WebSession, utcnow
+from conduit.settings import Settings
 from conduit.web.sessions import hashed
+from tests.conftest import _empty_tables
 from tests.factories import PASSWORD, Persona
-from tests.web.browser import Browser
+from tests.web.browser import Browser, csrf_token
 from tests.web.conftest import BrowserFactory
 
 pytestmark = pytest.mark.anyio
@@ -205,3 +208,39 @@ async def test_other_settings_keep_sessions(browsers: BrowserFactory) -> None:
     assert response.status_code == 303
     assert response.headers["location"] == "/profile/alice"
     assert await phone.signed_in_as() == "alice"
+
+
+async def test_behind_a_tls_proxy_the_public_origin_decides(
+    settings: Settings, migrated: AsyncEngine
+) -> None:
+    # The proxy speaks HTTPS to the browser and plain HTTP to us.
+    public = settings.model_copy(update={"web_origin": "https://conduit.example"})
+    await _empty_tables(migrated)
+    application = create_app(public)
+    async with application.router.lifespan_context(application):
+        browser = Browser.open(application)
+        try:
+            page = await browser.get("/register")
+            seed = page.cookies["__Host-conduit_csrf"]
+            # httpx will not send a Secure cookie over plain HTTP; the browser (on HTTPS) would.
+            browser.http.cookies.clear()
+            headers = {"Cookie": f"__Host-conduit_csrf={seed}"}
+            form = {
+                "username": "alice",
+                "email": "alice@example.com",
+                "password": PASSWORD,
+                "csrf_token": csrf_token(page.text),
+            }
+            own_host = await browser.http.post(
+                "/register", data=form, headers={**headers, "Origin": "http://testserver"}
+            )
+            assert own_host.status_code == 403  # not the public origin
+            response = await browser.http.post(
+                "/register", data=form, headers={**headers, "Origin": "https://conduit.example"}
+            )
+            assert response.status_code == 303
+            assert response.headers["set-cookie"].startswith("__Host-conduit_session=")
+            assert "Secure" in response.headers["set-cookie"]
+            assert "strict-transport-security" in response.headers
+        finally:
+            await browser.close()

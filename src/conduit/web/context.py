@@ -26,6 +26,12 @@ SESSION_COOKIE = "conduit_session"
 ANON_COOKIE = "conduit_csrf"
 
 
+def served_over_https(scheme: str, public_origin: str | None) -> bool:
+    """HTTPS as the browser sees it: the request's scheme, or the configured public origin when a
+    proxy terminates TLS in front of a plain-HTTP server."""
+    return scheme == "https" or (public_origin or "").lower().startswith("https://")
+
+
 def cookie_name(base: str, secure: bool) -> str:
     # __Host-: the browser accepts it only Secure, for this exact host and path "/".
     return f"__Host-{base}" if secure else base
@@ -48,7 +54,7 @@ class WebContext:
 
     @property
     def secure(self) -> bool:
-        return self.request.url.scheme == "https"
+        return served_over_https(self.request.url.scheme, self.resources.settings.web_origin)
 
     @property
     def csrf_token(self) -> str:

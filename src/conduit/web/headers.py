@@ -35,15 +35,16 @@ HSTS = ("strict-transport-security", "max-age=63072000; includeSubDomains")
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, public_origin: str | None = None) -> None:
         self.app = app
+        self.https_origin = (public_origin or "").lower().startswith("https://")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
         if scope["type"] != "http" or path == "/api" or path.startswith("/api/"):
             await self.app(scope, receive, send)
             return
-        extra = (HSTS,) if scope.get("scheme") == "https" else ()
+        extra = (HSTS,) if self.https_origin or scope.get("scheme") == "https" else ()
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

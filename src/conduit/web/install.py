@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ExceptionHandler
 
 from conduit.errors import AppError
+from conduit.settings import Settings
 from conduit.web.headers import SecurityHeaders
 from conduit.web.pages import router
 from conduit.web.templates import render_page
@@ -60,10 +61,10 @@ def _page_errors(fallback: ExceptionHandler | None) -> ExceptionHandler:
     return handle
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, settings: Settings) -> None:
     """Adds the pages, /static, the security headers and HTML error pages to ``app``."""
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, public_origin=settings.web_origin)
     for error in (AppError, StarletteHTTPException):
         app.add_exception_handler(error, _page_errors(app.exception_handlers.get(error)))
