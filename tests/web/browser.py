@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
 
+from tests.assertions import refuse_server_errors
 from tests.factories import PASSWORD
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -27,7 +28,8 @@ class Browser:
     @classmethod
     def open(cls, app: FastAPI, origin: str = "http://testserver") -> Browser:
         transport = ASGITransport(app=app, raise_app_exceptions=False)
-        return cls(AsyncClient(transport=transport, base_url=origin), origin)
+        hooks = {"response": [refuse_server_errors]}
+        return cls(AsyncClient(transport=transport, base_url=origin, event_hooks=hooks), origin)
 
     async def close(self) -> None:
         await self.http.aclose()
