@@ -18,7 +18,7 @@ import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conduit.app import create_app
@@ -27,7 +27,6 @@ from conduit.migrate import upgrade
 from conduit.models import Base
 from conduit.settings import Settings
 from tests.factories import Persona
-
 
 
 def _admin_execute(url: URL, statement: str) -> None:
@@ -159,5 +158,3 @@ async def bob(client: AsyncClient) -> Persona:
 @pytest.fixture
 async def carol(client: AsyncClient) -> Persona:
     return await Persona.register(client, "carol")
-
-
