@@ -29,9 +29,29 @@ UNMATCHED = "<unmatched>"
 PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
-def route_template(scope: Scope, root_path: str) -> str:
+def full_templates(app: Any) -> dict[int, str]:
+    """id(route) -> full template, for routers FastAPI includes lazily (0.16x: routes keep their
+    router-relative path and the prefix lives in the include). Older versions copy routes with
+    the full path, which ``route_template`` reads directly."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # pragma: no cover - FastAPI before lazy includes
+        return {}
+    templates: dict[int, str] = {}
+    for context in iter_route_contexts(getattr(app, "routes", [])):
+        if context.path_format:
+            templates.setdefault(id(context.original_route), context.path_format)
+    return templates
+
+
+def route_template(scope: Scope, root_path: str, templates: dict[int, str]) -> str:
     """The matched route's template (``/api/articles/{slug}``), never the raw path."""
     route: Any = scope.get("route")
+    if route is None:
+        return UNMATCHED
+    known = templates.get(id(route))
+    if known is not None:
+        return known
     template = getattr(route, "path_format", None)
     if template is None:
         return UNMATCHED
@@ -44,6 +64,7 @@ def route_template(scope: Scope, root_path: str) -> str:
 class RequestObservability:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
+        self.templates: dict[int, str] | None = None
         self.access_log = settings.access_log
         self.extra_headers: list[tuple[bytes, bytes]] = []
         if settings.https and settings.hsts_seconds:
@@ -82,7 +103,9 @@ class RequestObservability:
             await self.app(scope, receive, send_with_headers)
         finally:
             elapsed = perf_counter() - started
-            route = route_template(scope, root_path)
+            if self.templates is None:
+                self.templates = full_templates(scope.get("app"))
+            route = route_template(scope, root_path, self.templates)
             method = scope["method"]
             observe_request(method, route, status, elapsed)
             if self.access_log:
