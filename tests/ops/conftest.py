@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import subprocess
@@ -16,6 +17,8 @@ import orjson
 import pytest
 from fastapi import FastAPI
 
+from conduit.db import create_engine
+from conduit.migrate import upgrade
 from conduit.observability.logs import configure_logging
 from conduit.settings import Settings
 
@@ -32,12 +35,25 @@ def log_lines(app: FastAPI, settings: Settings) -> Iterator[LogLines]:
     configure_logging(settings)
 
 
+@pytest.fixture(scope="session")
+def migrated_database(settings: Settings) -> str:
+    """The test database, migrated, for synchronous tests (servers in subprocesses)."""
+
+    async def run() -> None:
+        engine = create_engine(settings)
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(run())
+    return settings.database_url
+
+
 @pytest.fixture
-def server_env(settings: Settings, migrated: object) -> dict[str, str]:
+def server_env(settings: Settings, migrated_database: str) -> dict[str, str]:
     """Environment for a server subprocess on the test database (already migrated)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONDUIT_")}
     env.update(
-        CONDUIT_DATABASE_URL=settings.database_url,
+        CONDUIT_DATABASE_URL=migrated_database,
         CONDUIT_SECRET_KEY=settings.secret_key,
         CONDUIT_ARGON2_TIME_COST="1",
         CONDUIT_ARGON2_MEMORY_COST="1024",

@@ -100,9 +100,14 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "gunicorn.error"):
+    for name in ("uvicorn", "uvicorn.error", "gunicorn.error"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+    # The server's access lines would duplicate ours, without the route template.
+    for name in ("uvicorn.access", "mangum.http"):
+        server_access = logging.getLogger(name)
+        server_access.handlers = []
+        server_access.propagate = False
     global _access_logger
     _access_logger = structlog.get_logger("conduit.access").bind()
 
