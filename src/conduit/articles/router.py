@@ -20,10 +20,11 @@ from conduit.deps import CurrentViewer, OptionalViewer, Session
 from conduit.jsonresponse import json_response
 from conduit.openapi import errors
 from conduit.pagination import Paging
+from conduit.validation import LookupKey
 
 router = APIRouter()
 
-FilterValue = Annotated[str | None, Query(max_length=255)]
+FilterValue = Annotated[LookupKey | None, Query(max_length=255)]
 
 
 @router.get(
@@ -83,7 +84,7 @@ async def create_article(
     tags=["Articles"],
     operation_id="GetArticle",
 )
-async def get_article(slug: str, viewer: OptionalViewer, session: Session) -> Response:
+async def get_article(slug: LookupKey, viewer: OptionalViewer, session: Session) -> Response:
     return json_response(await queries.get_article(session, slug, viewer.id if viewer else None))
 
 
@@ -95,7 +96,7 @@ async def get_article(slug: str, viewer: OptionalViewer, session: Session) -> Re
     operation_id="UpdateArticle",
 )
 async def update_article(
-    slug: str, body: UpdateArticleRequest, viewer: CurrentViewer, session: Session
+    slug: LookupKey, body: UpdateArticleRequest, viewer: CurrentViewer, session: Session
 ) -> Response:
     return json_response(await service.change(session, viewer, slug, body.article))
 
@@ -107,7 +108,7 @@ async def update_article(
     tags=["Articles"],
     operation_id="DeleteArticle",
 )
-async def delete_article(slug: str, viewer: CurrentViewer, session: Session) -> Response:
+async def delete_article(slug: LookupKey, viewer: CurrentViewer, session: Session) -> Response:
     await service.remove(session, viewer, slug)
     return Response(status_code=204)
 
@@ -119,7 +120,7 @@ async def delete_article(slug: str, viewer: CurrentViewer, session: Session) -> 
     tags=["Favorites"],
     operation_id="CreateArticleFavorite",
 )
-async def favorite(slug: str, viewer: CurrentViewer, session: Session) -> Response:
+async def favorite(slug: LookupKey, viewer: CurrentViewer, session: Session) -> Response:
     return json_response(await service.favorite(session, viewer, slug))
 
 
@@ -130,7 +131,7 @@ async def favorite(slug: str, viewer: CurrentViewer, session: Session) -> Respon
     tags=["Favorites"],
     operation_id="DeleteArticleFavorite",
 )
-async def unfavorite(slug: str, viewer: CurrentViewer, session: Session) -> Response:
+async def unfavorite(slug: LookupKey, viewer: CurrentViewer, session: Session) -> Response:
     return json_response(await service.unfavorite(session, viewer, slug))
 
 

@@ -114,7 +114,8 @@ async def change(
     new_slug = slug
     for attempt in range(SLUG_ATTEMPTS):
         try:
-            if "title" in values and values["title"] != row.title:
+            # A title that slugifies the same (case, punctuation) keeps the article's URL.
+            if "title" in values and base_slug(values["title"]) != base_slug(row.title):
                 new_slug = await _free_slug(session, values["title"], attempt)
                 values["slug"] = new_slug
             values["updated_at"] = later_than(row.updated_at)

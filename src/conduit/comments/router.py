@@ -12,6 +12,7 @@ from conduit.comments.schemas import CommentListResponse, CommentResponse, NewCo
 from conduit.deps import CurrentViewer, OptionalViewer, Session
 from conduit.jsonresponse import json_response
 from conduit.openapi import errors
+from conduit.validation import LookupKey
 
 router = APIRouter(tags=["Comments"])
 
@@ -22,7 +23,7 @@ router = APIRouter(tags=["Comments"])
     responses=errors(401, 404),
     operation_id="GetArticleComments",
 )
-async def list_comments(slug: str, viewer: OptionalViewer, session: Session) -> Response:
+async def list_comments(slug: LookupKey, viewer: OptionalViewer, session: Session) -> Response:
     return json_response(await service.list_comments(session, slug, viewer.id if viewer else None))
 
 
@@ -34,7 +35,7 @@ async def list_comments(slug: str, viewer: OptionalViewer, session: Session) -> 
     operation_id="CreateArticleComment",
 )
 async def add_comment(
-    slug: str, body: NewCommentRequest, viewer: CurrentViewer, session: Session
+    slug: LookupKey, body: NewCommentRequest, viewer: CurrentViewer, session: Session
 ) -> Response:
     return json_response(await service.add(session, viewer, slug, body.comment.body), 201)
 
@@ -46,7 +47,7 @@ async def add_comment(
     operation_id="DeleteArticleComment",
 )
 async def delete_comment(
-    slug: str,
+    slug: LookupKey,
     comment_id: Annotated[int, Path(alias="id", ge=1, le=2**63 - 1)],
     viewer: CurrentViewer,
     session: Session,

@@ -10,6 +10,7 @@ from conduit.jsonresponse import json_response
 from conduit.openapi import errors
 from conduit.profiles import service
 from conduit.users.schemas import ProfileResponse
+from conduit.validation import LookupKey
 
 router = APIRouter(tags=["Profile"])
 
@@ -20,7 +21,7 @@ router = APIRouter(tags=["Profile"])
     responses=errors(401, 404),
     operation_id="GetProfileByUsername",
 )
-async def get_profile(username: str, viewer: OptionalViewer, session: Session) -> Response:
+async def get_profile(username: LookupKey, viewer: OptionalViewer, session: Session) -> Response:
     return json_response(await service.get(session, username, viewer))
 
 
@@ -30,7 +31,7 @@ async def get_profile(username: str, viewer: OptionalViewer, session: Session) -
     responses=errors(401, 404, 422),
     operation_id="FollowUserByUsername",
 )
-async def follow(username: str, viewer: CurrentViewer, session: Session) -> Response:
+async def follow(username: LookupKey, viewer: CurrentViewer, session: Session) -> Response:
     return json_response(await service.follow(session, username, viewer))
 
 
@@ -40,5 +41,5 @@ async def follow(username: str, viewer: CurrentViewer, session: Session) -> Resp
     responses=errors(401, 404),
     operation_id="UnfollowUserByUsername",
 )
-async def unfollow(username: str, viewer: CurrentViewer, session: Session) -> Response:
+async def unfollow(username: LookupKey, viewer: CurrentViewer, session: Session) -> Response:
     return json_response(await service.unfollow(session, username, viewer))
