@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 from pydantic import Field
@@ -90,9 +91,9 @@ class _WithCookies(Settings):
 
 
 def _risky_cookies_and_cors() -> _WithCookies:
-    values: dict[str, object] = {k.removeprefix("CONDUIT_").lower(): v for k, v in GOOD.items()}
+    values: dict[str, Any] = {k.removeprefix("CONDUIT_").lower(): v for k, v in GOOD.items()}
     values.update(cors_origins=["*"], cors_allow_credentials=True)
-    return _WithCookies(_env_file=None, **values)  # type: ignore[call-arg]
+    return _WithCookies.model_validate(values)
 
 
 def test_insecure_cookies_and_credentialed_wildcard_cors_are_reported() -> None:

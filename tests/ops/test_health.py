@@ -65,6 +65,7 @@ async def test_not_ready_while_redis_is_down(settings: Settings) -> None:
         }
 
 
+@pytest.mark.server_errors
 async def test_not_ready_once_shutting_down(app: FastAPI, client: AsyncClient) -> None:
     app.state.lifecycle.draining = True
     response = await client.get("/readyz")

@@ -50,7 +50,7 @@ async def test_a_sane_request_id_is_kept_and_echoed(
 async def test_an_insane_request_id_is_replaced(
     client: AsyncClient, log_lines: LogLines, given: str
 ) -> None:
-    response = await client.get("/api/tags", headers={"X-Request-ID": given.encode()})
+    response = await client.get("/api/tags", headers=[(b"X-Request-ID", given.encode())])
     echoed = response.headers["x-request-id"]
     assert echoed != given
     assert echoed.isalnum()

@@ -11,7 +11,7 @@ STRONG = "s3cr3t-from-a-file-" + "abcdefghijklmnop" * 2
 
 
 def _settings() -> Settings:
-    return Settings(_env_file=None)  # type: ignore[call-arg]
+    return Settings(_env_file=None)
 
 
 def test_it_reads_a_setting_from_the_file_named_by_its_file_variable(
