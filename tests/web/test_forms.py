@@ -140,3 +140,10 @@ async def test_missing_things_get_an_html_404(browser: Browser) -> None:
         response = await browser.get(path)
         assert response.status_code == 404
         assert "Page not found" in response.text
+
+
+async def test_an_unknown_page_still_knows_who_is_signed_in(browser: Browser) -> None:
+    await browser.sign_up("alice")
+    response = await browser.get("/no/such/page")
+    assert response.status_code == 404
+    assert 'data-username="alice"' in response.text
