@@ -109,9 +109,7 @@ class RequestObservability:
             method = scope["method"]
             observe_request(method, route, status, elapsed)
             if self.access_log:
-                logs.access(
-                    method=method, route=route, status=status, duration_ms=round(elapsed * 1000, 2)
-                )
+                logs.access(method, route, status, round(elapsed * 1000, 2))
             current.reset(token)
 
 
