@@ -70,6 +70,13 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=4, ge=1)
+    # Web pages: a browser session ends after this long without a request, and in any case after
+    # the absolute lifetime, whatever the activity.
+    web_session_idle_seconds: int = Field(default=12 * 3600, ge=60)
+    web_session_absolute_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    # The public origin (https://conduit.example) when a proxy terminates TLS; form posts must
+    # come from it. Unset: the origin the request itself was made to.
+    web_origin: str | None = None
     # Operations (see docs/deploy.md).
     debug: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -106,7 +113,7 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
-    @field_validator("redis_url", mode="before")
+    @field_validator("redis_url", "web_origin", mode="before")
     @classmethod
     def _empty_redis_is_none(cls, value: object) -> object:
         return value or None
