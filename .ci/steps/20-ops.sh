@@ -41,7 +41,7 @@ echo "--- 2. conduit check --deploy"
 runtime CONDUIT_SECRET_KEY="$SECRET" \
   CONDUIT_DATABASE_URL=postgresql://conduit@db:5432/conduit \
   CONDUIT_ALLOWED_HOSTS=conduit.example.com CONDUIT_CORS_ORIGINS=https://conduit.example.com \
-  CONDUIT_HTTPS=true conduit check --deploy
+  CONDUIT_HTTPS=true CONDUIT_WEB_ORIGIN=https://conduit.example.com conduit check --deploy
 if runtime CONDUIT_ENV=development conduit check --deploy 2>"$work/findings"; then
   echo "20-ops: check --deploy accepted the development defaults" >&2; exit 1
 fi
