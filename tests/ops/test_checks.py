@@ -19,6 +19,7 @@ GOOD = {
     "CONDUIT_ALLOWED_HOSTS": "conduit.example.com",
     "CONDUIT_CORS_ORIGINS": "https://conduit.example.com",
     "CONDUIT_HTTPS": "true",
+    "CONDUIT_WEB_ORIGIN": "https://conduit.example.com",
 }
 
 
@@ -78,6 +79,7 @@ def test_each_single_weakness_is_reported_alone() -> None:
         "CONDUIT_HTTPS": ("false", "conduit.W006"),
         "CONDUIT_HSTS_SECONDS": ("60", "conduit.W007"),
         "CONDUIT_TRUSTED_PROXIES": ("*", "conduit.W008"),
+        "CONDUIT_WEB_ORIGIN": ("http://conduit.example.com", "conduit.W004"),
     }
     for name, (value, finding) in cases.items():
         code, output = _check({**GOOD, name: value})

@@ -89,6 +89,14 @@ async def test_hsts_is_sent_only_when_https_is_on(settings: Settings, client: As
         assert header == "max-age=31536000; includeSubDomains"
 
 
+async def test_web_pages_get_one_hsts_header_not_two(settings: Settings) -> None:
+    both = settings.model_copy(update={"https": True, "web_origin": "https://conduit.example"})
+    async for _app, client in _serve(both):
+        response = await client.get("/")
+        assert response.status_code == 200
+        assert len(response.headers.get_list("strict-transport-security")) == 1
+
+
 async def test_an_exhausted_pool_answers_503_instead_of_hanging(settings: Settings) -> None:
     tiny = settings.model_copy(
         update={"db_pool_size": 1, "db_max_overflow": 0, "db_pool_timeout": 0.2}

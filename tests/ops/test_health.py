@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 
 import pytest
@@ -13,7 +14,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("migrated")]
 
 NOTHING_LISTENS_PG = "postgresql+asyncpg://conduit:x@127.0.0.1:8319/conduit"
 NOTHING_LISTENS_REDIS = "redis://127.0.0.1:8318/0"
-LIVE_REDIS = "redis://127.0.0.1:6379/3"
+LIVE_REDIS = os.environ.get("CONDUIT_TEST_REDIS_URL") or "redis://127.0.0.1:6379/3"
 
 
 async def _client_for(settings: Settings) -> AsyncIterator[AsyncClient]:

@@ -63,12 +63,22 @@ def _hosts(settings: Settings) -> list[Finding]:
 
 
 def _cookies(settings: Settings) -> list[Finding]:
-    # Generic over every "*cookie_secure" setting, whichever feature defines it.
-    return [
+    found = [
         Finding("conduit.W004", f"CONDUIT_{name.upper()} is off: cookies would travel over HTTP")
         for name in type(settings).model_fields
         if name.endswith("cookie_secure") and getattr(settings, name) is False
     ]
+    # Web session cookies are Secure when the public origin is https (or the request itself is).
+    origin = getattr(settings, "web_origin", "") or ""
+    if "web_origin" in type(settings).model_fields and not origin.lower().startswith("https://"):
+        found.append(
+            Finding(
+                "conduit.W004",
+                "CONDUIT_WEB_ORIGIN is not an https:// origin: web session cookies are not "
+                "pinned to HTTPS (set it to your public https:// origin)",
+            )
+        )
+    return found
 
 
 def _cors(settings: Settings) -> list[Finding]:

@@ -89,14 +89,19 @@ class RequestObservability:
         client = scope.get("client")
         context = RequestContext(request_id, client[0] if client else None)
         token = current.set(context)
-        added = [(b"x-request-id", request_id.encode()), *self.extra_headers]
+        request_id_header = (b"x-request-id", request_id.encode())
         status = 500
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), *added]
+                headers = [*message.get("headers", ()), request_id_header]
+                for extra in self.extra_headers:
+                    # The web pages may have set their own HSTS already.
+                    if not any(name.lower() == extra[0] for name, _ in headers):
+                        headers.append(extra)
+                message["headers"] = headers
             await send(message)
 
         try:
@@ -109,9 +114,7 @@ class RequestObservability:
             method = scope["method"]
             observe_request(method, route, status, elapsed)
             if self.access_log:
-                logs.access(
-                    method=method, route=route, status=status, duration_ms=round(elapsed * 1000, 2)
-                )
+                logs.access(method, route, status, round(elapsed * 1000, 2))
             current.reset(token)
 
 
