@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -289,3 +290,27 @@ async def test_stored_timestamps_match_what_the_api_shows(alice: Persona, db: As
 async def test_an_oversized_title_is_refused(alice: Persona) -> None:
     messages = assert_invalid(await alice.post("/api/articles", draft(title="t" * 256)), "title")
     assert messages == ["is too long (maximum is 255 characters)"]
+
+
+@pytest.mark.parametrize("article", [{}, {"slug": "x", "favoritesCount": 3}])
+async def test_an_update_with_nothing_to_change_is_refused(
+    client: AsyncClient, alice: Persona, article: dict[str, Any]
+) -> None:
+    created = await alice.write()
+    response = await alice.put(f"/api/articles/{created['slug']}", {"article": article})
+    assert_error(response, 422, "article", "must contain at least one field")
+    assert (await client.get(f"/api/articles/{created['slug']}")).json()["article"] == created
+
+
+async def test_concurrent_articles_with_one_title_get_distinct_slugs(
+    alice: Persona, bob: Persona
+) -> None:
+    writers = [alice, bob] * 3
+    responses = await asyncio.gather(
+        *(w.post("/api/articles", draft(title="Race", tagList=["fresh", "tags"])) for w in writers)
+    )
+    assert {response.status_code for response in responses} == {201}
+    slugs = {response.json()["article"]["slug"] for response in responses}
+    assert len(slugs) == len(writers)
+    tags = (await alice.get("/api/tags")).json()["tags"]
+    assert sorted(tags) == ["fresh", "tags"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -73,3 +75,16 @@ async def test_favoriting_an_unknown_article_is_404(bob: Persona) -> None:
 async def test_favoriting_needs_a_token(client: AsyncClient, slug: str) -> None:
     assert_error(await client.post(f"/api/articles/{slug}/favorite"), 401, "token", "is missing")
     assert_error(await client.delete(f"/api/articles/{slug}/favorite"), 401, "token", "is missing")
+
+
+async def test_concurrent_favorites_keep_an_exact_count(
+    client: AsyncClient, alice: Persona, bob: Persona, carol: Persona, slug: str, db: AsyncEngine
+) -> None:
+    readers = [alice, bob, carol] * 3
+    responses = await asyncio.gather(*(p.post(f"/api/articles/{slug}/favorite") for p in readers))
+    assert {response.status_code for response in responses} == {200}
+    assert await count_rows(db, Favorite) == 3
+    assert (await client.get(f"/api/articles/{slug}")).json()["article"]["favoritesCount"] == 3
+    responses = await asyncio.gather(*(p.delete(f"/api/articles/{slug}/favorite") for p in readers))
+    assert {response.status_code for response in responses} == {200}
+    assert (await client.get(f"/api/articles/{slug}")).json()["article"]["favoritesCount"] == 0

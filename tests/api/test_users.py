@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -229,3 +230,16 @@ async def test_passwords_are_never_echoed(client: AsyncClient) -> None:
     for response in (registered, login, changed, failed):
         assert secret not in response.text
         assert "password" not in response.json().get("user", {})
+
+
+async def test_concurrent_registrations_of_one_name_give_one_account(
+    client: AsyncClient, db: AsyncEngine
+) -> None:
+    attempts = [new_user(email=f"dave{n}@example.com") for n in range(4)]
+    responses = await asyncio.gather(*(client.post("/api/users", json=p) for p in attempts))
+    assert sorted(response.status_code for response in responses) == [201, 409, 409, 409]
+    for response in responses:
+        if response.status_code == 409:
+            assert response.json() == {"errors": {"username": ["has already been taken"]}}
+    async with db.connect() as conn:
+        assert len((await conn.execute(select(User.id))).all()) == 1
