@@ -246,3 +246,19 @@ async def test_behind_a_tls_proxy_the_public_origin_decides(
             assert "strict-transport-security" in response.headers
         finally:
             await browser.close()
+
+
+async def test_conduit_https_pins_cookies_behind_a_proxy(
+    settings: Settings, migrated: AsyncEngine
+) -> None:
+    await _empty_tables(migrated)
+    application = create_app(settings.model_copy(update={"https": True}))
+    async with application.router.lifespan_context(application):
+        browser = Browser.open(application)
+        try:
+            page = await browser.get("/login")
+            assert page.headers["set-cookie"].startswith("__Host-conduit_csrf=")
+            assert "Secure" in page.headers["set-cookie"]
+            assert page.headers["strict-transport-security"].startswith("max-age=")
+        finally:
+            await browser.close()
