@@ -88,6 +88,7 @@ class Settings(BaseSettings):
     hsts_seconds: int = Field(default=31_536_000, ge=0)
     shutdown_timeout: int = Field(default=30, ge=1)
     readiness_timeout: float = Field(default=1.0, gt=0)
+    silenced_checks: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @classmethod
     def settings_customise_sources(
@@ -106,7 +107,9 @@ class Settings(BaseSettings):
             file_secret_settings,
         )
 
-    @field_validator("cors_origins", "allowed_hosts", "trusted_proxies", mode="before")
+    @field_validator(
+        "cors_origins", "allowed_hosts", "trusted_proxies", "silenced_checks", mode="before"
+    )
     @classmethod
     def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
