@@ -18,7 +18,7 @@ import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conduit.app import create_app
@@ -27,7 +27,6 @@ from conduit.migrate import upgrade
 from conduit.models import Base
 from conduit.settings import Settings
 from tests.factories import Persona
-
 
 
 def _admin_execute(url: URL, statement: str) -> None:
@@ -78,6 +77,8 @@ def settings(database_url: str) -> Settings:
         argon2_time_cost=1,
         argon2_memory_cost=1024,
         argon2_parallelism=1,
+        # Feature tests make many writes from one address; tests/security/ switch it back on.
+        rate_limit_enabled=False,
     )
 
 
@@ -159,5 +160,3 @@ async def bob(client: AsyncClient) -> Persona:
 @pytest.fixture
 async def carol(client: AsyncClient) -> Persona:
     return await Persona.register(client, "carol")
-
-

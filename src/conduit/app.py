@@ -16,8 +16,10 @@ from conduit.articles.router import router as articles_router
 from conduit.comments.router import router as comments_router
 from conduit.db import create_engine, create_sessionmaker
 from conduit.errors import error_body, install_error_handlers
+from conduit.guard import RequestGuard
 from conduit.jsonresponse import json_response
 from conduit.profiles.router import router as profiles_router
+from conduit.ratelimit import RateLimiter
 from conduit.resources import Resources
 from conduit.security import PasswordHasher, Tokens
 from conduit.settings import Settings
@@ -33,13 +35,15 @@ Every error has the body `{"errors": {"<field>": ["<message>"]}}`.
 
 def _build_resources(settings: Settings) -> Resources:
     engine = create_engine(settings)
+    redis = _redis(settings)
     return Resources(
         settings=settings,
         engine=engine,
         sessions=create_sessionmaker(engine),
         hasher=PasswordHasher(settings),
         tokens=Tokens(settings),
-        redis=_redis(settings),
+        limiter=RateLimiter(settings, redis),
+        redis=redis,
     )
 
 
@@ -89,6 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for error in (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError):
         app.add_exception_handler(error, _database_unavailable)
 
+    # Inside CORS, so that a 413 still carries the CORS headers a browser needs to read it.
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     wildcard = "*" in settings.cors_origins
     app.add_middleware(
         CORSMiddleware,

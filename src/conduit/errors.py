@@ -65,6 +65,17 @@ class Conflict(AppError):
         super().__init__(field, "has already been taken")
 
 
+class TooManyRequests(AppError):
+    status_code = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "rate",
+            f"limit exceeded, retry in {retry_after} seconds",
+            {"Retry-After": str(retry_after)},
+        )
+
+
 class Unavailable(AppError):
     status_code = 503
 

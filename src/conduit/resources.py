@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from conduit.ratelimit import RateLimiter
 from conduit.security import PasswordHasher, Tokens
 from conduit.settings import Settings
 
@@ -18,5 +19,6 @@ class Resources:
     sessions: async_sessionmaker[AsyncSession]
     hasher: PasswordHasher
     tokens: Tokens
+    limiter: RateLimiter
     # None when CONDUIT_REDIS_URL is unset: every feature then falls back to in-process state.
     redis: Redis | None = None

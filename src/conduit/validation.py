@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+from importlib import resources
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -49,11 +51,20 @@ def _email(value: str) -> str:
     return value.lower()
 
 
+@cache
+def common_passwords() -> frozenset[str]:
+    text = resources.files("conduit.data").joinpath("common_passwords.txt").read_text("utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return frozenset(line.casefold() for line in lines if line and not line.startswith("#"))
+
+
 def _password(value: str) -> str:
     if not value:
         raise fail("can't be blank")
     if len(value) < MIN_PASSWORD:
         raise fail(f"is too short (minimum is {MIN_PASSWORD} characters)")
+    if value.casefold() in common_passwords():
+        raise fail("is too common")
     return value
 
 

@@ -66,7 +66,7 @@ async def feed(viewer: CurrentViewer, session: Session, paging: Paging) -> Respo
     "/articles",
     status_code=201,
     response_model=ArticleResponse,
-    responses=errors(401, 413, 422),
+    responses=errors(401, 413, 422, 429),
     tags=["Articles"],
     operation_id="CreateArticle",
 )
@@ -90,7 +90,7 @@ async def get_article(slug: str, viewer: OptionalViewer, session: Session) -> Re
 @router.put(
     "/articles/{slug}",
     response_model=ArticleResponse,
-    responses=errors(401, 403, 404, 413, 422),
+    responses=errors(401, 403, 404, 413, 422, 429),
     tags=["Articles"],
     operation_id="UpdateArticle",
 )
@@ -103,7 +103,7 @@ async def update_article(
 @router.delete(
     "/articles/{slug}",
     status_code=204,
-    responses=errors(401, 403, 404),
+    responses=errors(401, 403, 404, 429),
     tags=["Articles"],
     operation_id="DeleteArticle",
 )
@@ -115,7 +115,7 @@ async def delete_article(slug: str, viewer: CurrentViewer, session: Session) -> 
 @router.post(
     "/articles/{slug}/favorite",
     response_model=ArticleResponse,
-    responses=errors(401, 404),
+    responses=errors(401, 404, 429),
     tags=["Favorites"],
     operation_id="CreateArticleFavorite",
 )
@@ -126,7 +126,7 @@ async def favorite(slug: str, viewer: CurrentViewer, session: Session) -> Respon
 @router.delete(
     "/articles/{slug}/favorite",
     response_model=ArticleResponse,
-    responses=errors(401, 404),
+    responses=errors(401, 404, 429),
     tags=["Favorites"],
     operation_id="DeleteArticleFavorite",
 )

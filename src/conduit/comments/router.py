@@ -30,7 +30,7 @@ async def list_comments(slug: str, viewer: OptionalViewer, session: Session) -> 
     "/articles/{slug}/comments",
     status_code=201,
     response_model=CommentResponse,
-    responses=errors(401, 404, 413, 422),
+    responses=errors(401, 404, 413, 422, 429),
     operation_id="CreateArticleComment",
 )
 async def add_comment(
@@ -42,7 +42,7 @@ async def add_comment(
 @router.delete(
     "/articles/{slug}/comments/{id}",
     status_code=204,
-    responses=errors(401, 403, 404, 422),
+    responses=errors(401, 403, 404, 422, 429),
     operation_id="DeleteArticleComment",
 )
 async def delete_comment(

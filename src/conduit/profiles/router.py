@@ -27,7 +27,7 @@ async def get_profile(username: str, viewer: OptionalViewer, session: Session) -
 @router.post(
     "/profiles/{username}/follow",
     response_model=ProfileResponse,
-    responses=errors(401, 404, 422),
+    responses=errors(401, 404, 422, 429),
     operation_id="FollowUserByUsername",
 )
 async def follow(username: str, viewer: CurrentViewer, session: Session) -> Response:
@@ -37,7 +37,7 @@ async def follow(username: str, viewer: CurrentViewer, session: Session) -> Resp
 @router.delete(
     "/profiles/{username}/follow",
     response_model=ProfileResponse,
-    responses=errors(401, 404),
+    responses=errors(401, 404, 429),
     operation_id="UnfollowUserByUsername",
 )
 async def unfollow(username: str, viewer: CurrentViewer, session: Session) -> Response:
