@@ -18,6 +18,7 @@ from conduit.db import create_engine, create_sessionmaker
 from conduit.errors import error_body, install_error_handlers
 from conduit.guard import RequestGuard
 from conduit.jsonresponse import json_response
+from conduit.openapi import errors
 from conduit.profiles.router import router as profiles_router
 from conduit.ratelimit import RateLimiter
 from conduit.resources import Resources
@@ -88,6 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/api/docs",
         redoc_url="/api/redoc",
         openapi_url="/api/openapi.json",
+        # Any operation answers 503 while the database is unreachable.
+        responses=errors(503),
     )
     install_error_handlers(app)
     for error in (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError):

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from conduit.jsonresponse import json_response
 
@@ -165,10 +166,27 @@ _HTTP_MESSAGES = {
 }
 
 
-async def _http_error(_request: Request, exc: Exception) -> Response:
+def _allowed_methods(request: Request) -> str:
+    """Every method served at this path (Starlette's 405 names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    field, message = _HTTP_MESSAGES.get(exc.status_code, ("request", str(exc.detail).lower()))
-    return json_response(error_body({field: [message]}), exc.status_code, dict(exc.headers or {}))
+    status = exc.status_code
+    headers = dict(exc.headers or {})
+    if status == 400 and exc.detail == "There was an error parsing the body":
+        # FastAPI's 400 for a body it could not decode (e.g. invalid UTF-8): the spec says 422.
+        return json_response(error_body({"body": ["is not valid JSON"]}), 422)
+    if status == 405:
+        headers["Allow"] = _allowed_methods(request)
+    field, message = _HTTP_MESSAGES.get(status, ("request", str(exc.detail).lower()))
+    return json_response(error_body({field: [message]}), status, headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -12,6 +12,7 @@ from conduit.comments.schemas import CommentListResponse, CommentResponse, NewCo
 from conduit.deps import CurrentViewer, OptionalViewer, Session
 from conduit.jsonresponse import json_response
 from conduit.openapi import errors
+from conduit.params import OPTIONAL_AUTH, Slug
 
 router = APIRouter(tags=["Comments"])
 
@@ -19,10 +20,11 @@ router = APIRouter(tags=["Comments"])
 @router.get(
     "/articles/{slug}/comments",
     response_model=CommentListResponse,
-    responses=errors(401, 404),
+    responses=errors(401, 404, 422),
+    openapi_extra=OPTIONAL_AUTH,
     operation_id="GetArticleComments",
 )
-async def list_comments(slug: str, viewer: OptionalViewer, session: Session) -> Response:
+async def list_comments(slug: Slug, viewer: OptionalViewer, session: Session) -> Response:
     return json_response(await service.list_comments(session, slug, viewer.id if viewer else None))
 
 
@@ -34,7 +36,7 @@ async def list_comments(slug: str, viewer: OptionalViewer, session: Session) -> 
     operation_id="CreateArticleComment",
 )
 async def add_comment(
-    slug: str, body: NewCommentRequest, viewer: CurrentViewer, session: Session
+    slug: Slug, body: NewCommentRequest, viewer: CurrentViewer, session: Session
 ) -> Response:
     return json_response(await service.add(session, viewer, slug, body.comment.body), 201)
 
@@ -46,7 +48,7 @@ async def add_comment(
     operation_id="DeleteArticleComment",
 )
 async def delete_comment(
-    slug: str,
+    slug: Slug,
     comment_id: Annotated[int, Path(alias="id", ge=1, le=2**63 - 1)],
     viewer: CurrentViewer,
     session: Session,

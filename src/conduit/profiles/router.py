@@ -8,6 +8,7 @@ from starlette.responses import Response
 from conduit.deps import CurrentViewer, OptionalViewer, Session
 from conduit.jsonresponse import json_response
 from conduit.openapi import errors
+from conduit.params import OPTIONAL_AUTH, UsernameParam
 from conduit.profiles import service
 from conduit.users.schemas import ProfileResponse
 
@@ -17,10 +18,13 @@ router = APIRouter(tags=["Profile"])
 @router.get(
     "/profiles/{username}",
     response_model=ProfileResponse,
-    responses=errors(401, 404),
+    responses=errors(401, 404, 422),
+    openapi_extra=OPTIONAL_AUTH,
     operation_id="GetProfileByUsername",
 )
-async def get_profile(username: str, viewer: OptionalViewer, session: Session) -> Response:
+async def get_profile(
+    username: UsernameParam, viewer: OptionalViewer, session: Session
+) -> Response:
     return json_response(await service.get(session, username, viewer))
 
 
@@ -30,15 +34,15 @@ async def get_profile(username: str, viewer: OptionalViewer, session: Session) -
     responses=errors(401, 404, 422, 429),
     operation_id="FollowUserByUsername",
 )
-async def follow(username: str, viewer: CurrentViewer, session: Session) -> Response:
+async def follow(username: UsernameParam, viewer: CurrentViewer, session: Session) -> Response:
     return json_response(await service.follow(session, username, viewer))
 
 
 @router.delete(
     "/profiles/{username}/follow",
     response_model=ProfileResponse,
-    responses=errors(401, 404, 429),
+    responses=errors(401, 404, 422, 429),
     operation_id="UnfollowUserByUsername",
 )
-async def unfollow(username: str, viewer: CurrentViewer, session: Session) -> Response:
+async def unfollow(username: UsernameParam, viewer: CurrentViewer, session: Session) -> Response:
     return json_response(await service.unfollow(session, username, viewer))

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conduit.deps import Viewer
-from conduit.errors import BadCredentials, Conflict, Invalid
+from conduit.errors import BadCredentials, Conflict
 from conduit.models import User, utcnow
 from conduit.resources import Resources
 from conduit.users.schemas import LoginUser, NewUser, UserChanges
@@ -98,7 +98,8 @@ async def change(
 ) -> dict[str, Any]:
     fields = data.model_fields_set
     if not fields:
-        raise Invalid("user", "must contain at least one field")
+        # Nothing to change (only unknown keys, which are ignored): a no-op, not an error.
+        return current(viewer)
     values: dict[str, Any] = {name: getattr(data, name) for name in fields if name != "password"}
     username = values.get("username")
     email = values.get("email")
