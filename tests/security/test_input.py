@@ -72,9 +72,7 @@ async def test_it_rejects_every_text_field_beyond_its_limit(
     payload = {key: value for key, value in VALID.items() if wrapper != "comment"}
     payload[field] = _too_long(field, limit)
     url = path.format(slug=article["slug"])
-    response = await alice.client.request(
-        method, url, json={wrapper: payload}, headers=alice.auth
-    )
+    response = await alice.client.request(method, url, json={wrapper: payload}, headers=alice.auth)
     assert response.status_code == 422, response.text
     assert field in response.json()["errors"]
 
@@ -106,7 +104,9 @@ async def test_it_rejects_filters_beyond_their_limit(client: AsyncClient, param:
         "/api/profiles/{long}",
     ],
 )
-async def test_it_rejects_path_parameters_beyond_their_limit(client: AsyncClient, path: str) -> None:
+async def test_it_rejects_path_parameters_beyond_their_limit(
+    client: AsyncClient, path: str
+) -> None:
     response = await client.get(path.format(long="s" * 256))
     assert response.status_code == 422
 
