@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -93,7 +94,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses=errors(503),
     )
     install_error_handlers(app)
-    for error in (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError):
+    # asyncpg lets a refused or timed-out connect through unwrapped (ConnectionRefusedError,
+    # TimeoutError, a DNS gaierror): those are the database being unreachable too.
+    for error in (
+        sa_exc.OperationalError,
+        sa_exc.InterfaceError,
+        sa_exc.TimeoutError,
+        ConnectionError,
+        TimeoutError,
+        socket.gaierror,
+    ):
         app.add_exception_handler(error, _database_unavailable)
 
     # Inside CORS, so that a 413 still carries the CORS headers a browser needs to read it.
