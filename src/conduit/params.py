@@ -13,5 +13,5 @@ UsernameParam = Annotated[str, Path(max_length=64, pattern=TEXT_PATTERN)]
 FilterValue = Annotated[str | None, Query(max_length=255, pattern=TEXT_PATTERN)]
 
 # For endpoints where a token is optional (it personalises `following`/`favorited`): OpenAPI's
-# way to say "Token, or nothing".
-OPTIONAL_AUTH: dict[str, Any] = {"security": [{"Token": []}, {}]}
+# way to say "Token, or nothing". FastAPI appends this to the [{"Token": []}] it declares itself.
+OPTIONAL_AUTH: dict[str, Any] = {"security": [{}]}

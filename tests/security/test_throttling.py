@@ -212,3 +212,25 @@ async def test_a_dead_redis_degrades_to_memory_instead_of_failing(
         assert (await _login(http, "dead@example.com")).status_code == 401
         assert (await _login(http, "dead@example.com")).status_code == 401
         _assert_throttled(await _login(http, "dead@example.com"))
+
+
+async def test_default_limits_let_a_conformance_burst_through(
+    settings: Settings, app: FastAPI
+) -> None:
+    """The Hurl suite's shape from one address: ~25 registrations and ~80 writes in seconds."""
+    defaults = Settings(_env_file=None, database_url=settings.database_url)
+    async with running(
+        settings,
+        rate_limit_enabled=defaults.rate_limit_enabled,
+        rate_limit_register_address=defaults.rate_limit_register_address,
+        rate_limit_write_address=defaults.rate_limit_write_address,
+        rate_limit_write_account=defaults.rate_limit_write_account,
+    ) as (_, http):
+        assert defaults.rate_limit_enabled
+        tokens = [(await _register(http, f"hurl{i}")).json()["user"]["token"] for i in range(25)]
+        statuses = []
+        for i in range(80):
+            auth = {"Authorization": f"Token {tokens[i % 4]}"}
+            response = await http.put("/api/user", json={"user": {"bio": str(i)}}, headers=auth)
+            statuses.append(response.status_code)
+        assert set(statuses) == {200}
