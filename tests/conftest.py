@@ -26,6 +26,7 @@ from conduit.db import create_engine, normalise_url
 from conduit.migrate import upgrade
 from conduit.models import Base
 from conduit.settings import Settings
+from tests.assertions import refuse_server_errors
 from tests.factories import Persona
 
 
@@ -69,7 +70,7 @@ def database_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=database_url,
         redis_url=None,
         secret_key="test-secret-" + "x" * 40,
@@ -110,9 +111,13 @@ async def app(settings: Settings, migrated: AsyncEngine) -> AsyncIterator[FastAP
 
 
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+async def client(app: FastAPI, request: pytest.FixtureRequest) -> AsyncIterator[AsyncClient]:
     transport = ASGITransport(app=app, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://testserver") as http:
+    # Tests that provoke a 5xx on purpose (a dead database) opt out with this marker.
+    hooks = [] if request.node.get_closest_marker("server_errors") else [refuse_server_errors]
+    async with AsyncClient(
+        transport=transport, base_url="http://testserver", event_hooks={"response": hooks}
+    ) as http:
         yield http
 
 

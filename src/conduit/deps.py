@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conduit.errors import Unauthorized
 from conduit.models import User
+from conduit.observability.context import set_user
 from conduit.resources import Resources
 from conduit.security import TokenError
 
@@ -85,6 +86,7 @@ async def _authenticate(header: str, resources: Resources, session: AsyncSession
     # A password change revokes older tokens, except the one that made the change.
     if claims.version != row.token_version and claims.token_id != row.kept_token_id:
         raise Unauthorized("is revoked")
+    set_user(row.username)
     return Viewer(
         row.id,
         row.username,

@@ -7,11 +7,9 @@ tries Redis again after a short pause, so it recovers without a restart.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import math
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -28,8 +26,6 @@ log = logging.getLogger(__name__)
 # How long a failed Redis is left alone before the limiter tries it again.
 REDIS_RETRY_SECONDS = 5.0
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
 
 @dataclass(frozen=True, slots=True)
 class Rule:
@@ -40,43 +36,9 @@ class Rule:
     address: RateLimitItem
 
 
-def trusted_networks(entries: Iterable[str]) -> tuple[Network, ...]:
-    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries)
-
-
-def _ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(value.strip())
-    except ValueError:
-        return None
-
-
-def client_address(request: Request, trusted: tuple[Network, ...]) -> str:
-    """The client's address: the peer, or, when the peer is a trusted proxy, the nearest
-    X-Forwarded-For hop that is not itself a trusted proxy (rightmost first: the leftmost
-    entries are whatever the client chose to send)."""
-    peer = request.client.host if request.client else "unknown"
-    if not trusted:
-        return peer
-    peer_ip = _ip(peer)
-    if peer_ip is None or not any(peer_ip in net for net in trusted):
-        return peer
-    hops = [
-        hop for header in request.headers.getlist("x-forwarded-for") for hop in header.split(",")
-    ]
-    for hop in reversed(hops):
-        hop_ip = _ip(hop)
-        if hop_ip is None:
-            break
-        if not any(hop_ip in net for net in trusted):
-            return str(hop_ip)
-    return peer
-
-
 class RateLimiter:
     def __init__(self, settings: Settings, redis: Redis | None) -> None:
         self.enabled = settings.rate_limit_enabled
-        self.trusted = trusted_networks(settings.trusted_proxies)
         self.rules = {
             "login": Rule(
                 "login",
@@ -143,8 +105,11 @@ class RateLimiter:
         if wait:
             raise TooManyRequests(wait)
 
-    def address(self, request: Request) -> str:
-        return client_address(request, self.trusted)
+    @staticmethod
+    def address(request: Request) -> str:
+        # Behind CONDUIT_TRUSTED_PROXIES, the proxy-headers middleware (conduit.observability) has
+        # already replaced the peer with the rightmost untrusted X-Forwarded-For hop.
+        return request.client.host if request.client else "unknown"
 
 
 async def throttle(request: Request, rule_name: str, account: str | None = None) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from conduit.ratelimit import RateLimiter
 from conduit.security import PasswordHasher, Tokens
 from conduit.settings import Settings
+
+if TYPE_CHECKING:  # conduit.ratelimit imports conduit.errors, which reaches back here
+    from conduit.ratelimit import RateLimiter
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 MAX_TAGS = 20
@@ -94,6 +94,18 @@ def _tags(values: list[str]) -> list[str]:
     return sorted({tag for tag in values if tag})
 
 
+def _lookup(value: str | None) -> str | None:
+    # Stored usernames, slugs and tags never have outer whitespace or control characters, so a
+    # value with them matches nothing. It must match nothing on every database, though:
+    # PostgreSQL refuses NUL bytes outright (an error, not a miss) and MariaDB's PAD SPACE
+    # collations would find "alice" for "alice ". "" is a key no row has.
+    if value is None:
+        return None
+    if value != value.strip() or any(unicodedata.category(ch) == "Cc" for ch in value):
+        return ""
+    return value
+
+
 NotNull = BeforeValidator(_not_null)
 
 # The request schemas state exactly what is accepted, as JSON Schema patterns (the OpenAPI document
@@ -160,10 +172,18 @@ def _common_passwords_pattern() -> str:
     return "^(?:" + "|".join(letters(word) for word in sorted(common_passwords())) + ")$"
 
 
+def at_least_one_of(*names: str) -> ConfigDict:
+    """Model config documenting that a change must name at least one known field (else 422)."""
+    return ConfigDict(json_schema_extra={"anyOf": [{"required": [name]} for name in names]})
+
+
 def documented(pattern: str) -> Any:
     # Documentation only: the checks above enforce it (with Python's, not pydantic's, regex rules).
     return Field(json_schema_extra={"pattern": pattern})
 
+
+# A username, slug or tag taken from a URL to look a row up by: exact, on every database.
+LookupKey = Annotated[str, AfterValidator(_lookup)]
 
 Username = Annotated[
     str,

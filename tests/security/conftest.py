@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conduit.app import create_app
 from conduit.settings import Settings
+from tests.assertions import refuse_server_errors
 
 LIVE_PORT = 8410
 REDIS_DB = 4
@@ -29,15 +30,22 @@ REDIS_URL = os.environ.get("CONDUIT_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{R
 
 @asynccontextmanager
 async def running(
-    settings: Settings, client_host: str = "127.0.0.1", **overrides: Any
+    settings: Settings,
+    client_host: str = "127.0.0.1",
+    server_errors: bool = False,
+    **overrides: Any,
 ) -> AsyncIterator[tuple[FastAPI, AsyncClient]]:
-    """A second app on the same (already emptied) database, with some settings changed."""
+    """A second app on the same (already emptied) database, with some settings changed. Like the
+    suite's own client it fails any 5xx, unless the test provokes them (``server_errors``)."""
     application = create_app(settings.model_copy(update=overrides))
     async with application.router.lifespan_context(application):
         transport = ASGITransport(
             app=application, raise_app_exceptions=False, client=(client_host, 40000)
         )
-        async with AsyncClient(transport=transport, base_url="http://testserver") as http:
+        hooks = [] if server_errors else [refuse_server_errors]
+        async with AsyncClient(
+            transport=transport, base_url="http://testserver", event_hooks={"response": hooks}
+        ) as http:
             yield application, http
 
 

@@ -169,7 +169,7 @@ async def test_an_unreachable_database_answers_503_in_the_error_format(
         f"postgresql+asyncpg://postgres@127.0.0.1:{CLOSED_PORT}/conduit",
         f"mysql+aiomysql://root@127.0.0.1:{CLOSED_PORT}/conduit",
     ):
-        async with running(settings, database_url=url) as (_, http):
+        async with running(settings, server_errors=True, database_url=url) as (_, http):
             for response in (
                 await http.get("/api/articles"),
                 await http.get("/api/tags"),
@@ -246,7 +246,10 @@ async def test_the_app_recovers_when_the_database_returns(
     settings: Settings, proxied_database: tuple[str, TcpProxy]
 ) -> None:
     url, proxy = proxied_database
-    async with running(settings, database_url=url, db_pool_timeout=2.0) as (_, http):
+    async with running(settings, server_errors=True, database_url=url, db_pool_timeout=2.0) as (
+        _,
+        http,
+    ):
         assert (await http.get("/api/tags")).status_code == 200
         await proxy.close()
         down = await http.get("/api/articles")
@@ -258,6 +261,7 @@ async def test_the_app_recovers_when_the_database_returns(
         assert back.status_code == 200, back.text
 
 
+@pytest.mark.server_errors
 async def test_a_write_failing_half_way_leaves_nothing_behind(
     client: AsyncClient, db: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, field_validator
 
-from conduit.validation import Bio, Email, Image, LoginPassword, Password, Username, fail, non_null
+from conduit.validation import (
+    Bio,
+    Email,
+    Image,
+    LoginPassword,
+    Password,
+    Username,
+    at_least_one_of,
+    fail,
+    non_null,
+)
 
 
 class NewUser(BaseModel):
@@ -19,6 +29,8 @@ class LoginUser(BaseModel):
 
 
 class UserChanges(BaseModel):
+    model_config = at_least_one_of("username", "email", "password", "bio", "image")
+
     # Null is refused (see _not_null), so the schema does not offer it.
     username: Username | None = Field(default=None, json_schema_extra=non_null)
     email: Email | None = Field(default=None, json_schema_extra=non_null)

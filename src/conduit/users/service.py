@@ -9,10 +9,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conduit.deps import Viewer
-from conduit.errors import BadCredentials, Conflict
+from conduit.errors import BadCredentials, Conflict, Invalid
 from conduit.models import User, utcnow
+from conduit.observability.logs import get_logger
 from conduit.resources import Resources
 from conduit.users.schemas import LoginUser, NewUser, UserChanges
+
+log = get_logger("conduit.auth")
 
 
 def user_body(
@@ -45,7 +48,7 @@ async def _taken(
     return None
 
 
-async def register(session: AsyncSession, resources: Resources, data: NewUser) -> dict[str, Any]:
+async def create_account(session: AsyncSession, resources: Resources, data: NewUser) -> User:
     conflict = await _taken(session, data.username, data.email)
     if conflict:
         raise conflict
@@ -58,11 +61,17 @@ async def register(session: AsyncSession, resources: Resources, data: NewUser) -
         # Lost a race with a concurrent registration: report it like the pre-check would have.
         await session.rollback()
         raise await _taken(session, data.username, data.email) or Conflict("username") from None
+    return user
+
+
+async def register(session: AsyncSession, resources: Resources, data: NewUser) -> dict[str, Any]:
+    user = await create_account(session, resources, data)
     token = resources.tokens.issue(user.id, user.token_version)
     return user_body(user.email, token, user.username, user.bio, user.image)
 
 
-async def login(session: AsyncSession, resources: Resources, data: LoginUser) -> dict[str, Any]:
+async def authenticate(session: AsyncSession, resources: Resources, data: LoginUser) -> Any:
+    """The user row for a valid email and password; BadCredentials otherwise."""
     row = (
         await session.execute(
             select(
@@ -81,10 +90,18 @@ async def login(session: AsyncSession, resources: Resources, data: LoginUser) ->
         data.password, row.password_hash if row else None
     )
     if row is None or not valid:
+        # The address tried, never the password; the client address comes from the request.
+        log.warning("login.failed", user=data.email)
         raise BadCredentials()
+    log.info("login.succeeded", user=row.username)
     if new_hash is not None:
         await session.execute(update(User).where(User.id == row.id).values(password_hash=new_hash))
         await session.commit()
+    return row
+
+
+async def login(session: AsyncSession, resources: Resources, data: LoginUser) -> dict[str, Any]:
+    row = await authenticate(session, resources, data)
     token = resources.tokens.issue(row.id, row.token_version)
     return user_body(row.email, token, row.username, row.bio, row.image)
 
@@ -98,8 +115,7 @@ async def change(
 ) -> dict[str, Any]:
     fields = data.model_fields_set
     if not fields:
-        # Nothing to change (only unknown keys, which are ignored): a no-op, not an error.
-        return current(viewer)
+        raise Invalid("user", "must contain at least one field")
     values: dict[str, Any] = {name: getattr(data, name) for name in fields if name != "password"}
     username = values.get("username")
     email = values.get("email")
@@ -135,3 +151,33 @@ async def change(
         values.get("bio", viewer.bio),
         values.get("image", viewer.image),
     )
+
+
+async def account(session: AsyncSession, user_id: int) -> Viewer | None:
+    """The user behind a server-side (web) session, as a Viewer without an API token.
+
+    The Viewer's ``token_id`` names no API token, so a password change made through it (see
+    ``change``) revokes every API token the user holds.
+    """
+    row = (
+        await session.execute(
+            select(
+                User.id, User.username, User.email, User.bio, User.image, User.token_version
+            ).where(User.id == user_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    return Viewer(
+        row.id, row.username, row.email, row.bio, row.image, "", "web-session", row.token_version
+    )
+
+
+async def check_password(
+    session: AsyncSession, resources: Resources, user_id: int, password: str
+) -> bool:
+    stored = (
+        await session.execute(select(User.password_hash).where(User.id == user_id))
+    ).scalar_one_or_none()
+    valid, _ = await resources.hasher.verify(password, stored)
+    return valid and stored is not None

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Starts the real server (`conduit serve`) on each database, with Redis, and runs the upstream
+# RealWorld Hurl suite against it. Every run must execute 154 requests with no failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+HURL="$ROOT/../shared/realworld/run-hurl.sh"
+PORT="${CONDUIT_CI_HURL_PORT:-8765}"
+CONDUIT_CI_PG_URL="${CONDUIT_CI_PG_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test}"
+CONDUIT_CI_MYSQL_URL="${CONDUIT_CI_MYSQL_URL:-mysql+aiomysql://root@127.0.0.1:3306/test}"
+CONDUIT_CI_REDIS_URL="${CONDUIT_CI_REDIS_URL:-redis://127.0.0.1:6379/0}"
+work="$(mktemp -d)"
+server=""
+cleanup() { [ -z "$server" ] || kill "$server" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+fresh_database() {  # prints a URL of an empty database on the given server kind
+  local kind="$1" name="conduit_hurl_$$"
+  case "$kind" in
+    sqlite) echo "sqlite+aiosqlite:///$work/hurl.db" ;;
+    postgresql)
+      .venv/bin/python - "$CONDUIT_CI_PG_URL" "$name" <<'PY'
+import asyncio, sys
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+url, name = sys.argv[1], sys.argv[2]
+async def main():
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as c:
+        await c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await c.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+asyncio.run(main())
+print(url.rsplit("/", 1)[0] + "/" + name)
+PY
+      ;;
+    mysql)
+      .venv/bin/python - "$CONDUIT_CI_MYSQL_URL" "$name" <<'PY'
+import asyncio, sys
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+url, name = sys.argv[1], sys.argv[2]
+async def main():
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as c:
+        await c.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+        await c.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+    await engine.dispose()
+asyncio.run(main())
+print(url.rsplit("/", 1)[0] + "/" + name)
+PY
+      ;;
+  esac
+}
+
+for kind in sqlite postgresql mysql; do
+  url="$(fresh_database "$kind")"
+  echo "--- Hurl on $kind"
+  CONDUIT_DATABASE_URL="$url" CONDUIT_REDIS_URL="$CONDUIT_CI_REDIS_URL" \
+    .venv/bin/conduit serve --host 127.0.0.1 --port "$PORT" >"$work/server-$kind.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 100); do
+    if .venv/bin/python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$PORT/api/tags', timeout=1)" 2>/dev/null; then break; fi
+    kill -0 "$server" 2>/dev/null || { cat "$work/server-$kind.log"; echo "server died on $kind"; exit 1; }
+    sleep 0.2
+  done
+  set +e
+  bash "$HURL" "http://127.0.0.1:$PORT" >"$work/hurl-$kind.log" 2>&1
+  rc=$?
+  set -e
+  tail -n 8 "$work/hurl-$kind.log"
+  if [ "$rc" -ne 0 ] || ! grep -q "Executed requests: 154 " "$work/hurl-$kind.log" \
+      || ! grep -q "Failed files:      0 " "$work/hurl-$kind.log"; then
+    cat "$work/hurl-$kind.log" | head -150
+    echo "--- server log"; tail -n 80 "$work/server-$kind.log"
+    echo "Hurl suite failed on $kind"; exit 1
+  fi
+  if grep -q "Traceback\|500 Internal" "$work/server-$kind.log"; then
+    tail -n 80 "$work/server-$kind.log"; echo "server logged an error on $kind"; exit 1
+  fi
+  kill "$server"; wait "$server" 2>/dev/null || true; server=""
+  echo "Hurl on $kind: 154/154 passed"
+done
