@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from conduit.settings import Settings
 from tests.factories import PASSWORD
 from tests.security.conftest import REDIS_URL, running
+from tests.web.browser import Browser
 
 pytestmark = pytest.mark.anyio
 
@@ -234,3 +235,36 @@ async def test_default_limits_let_a_conformance_burst_through(
             response = await http.put("/api/user", json={"user": {"bio": str(i)}}, headers=auth)
             statuses.append(response.status_code)
         assert set(statuses) == {200}
+
+
+async def test_web_form_posts_share_the_limits(settings: Settings, app: FastAPI) -> None:
+    async with running(
+        settings,
+        rate_limit_enabled=True,
+        rate_limit_login_account="2/minute",
+        rate_limit_write_account="2/minute",
+    ) as (application, _):
+        browser = Browser.open(application)
+        try:
+            await browser.sign_up("webby")
+            await browser.post("/logout", {})
+            for _ in range(2):
+                assert (await browser.sign_in("webby", "wrong password")).status_code == 422
+            assert (await browser.sign_in("webby")).status_code == 429
+        finally:
+            await browser.close()
+    async with running(settings, rate_limit_enabled=True, rate_limit_write_account="2/minute") as (
+        application,
+        _,
+    ):
+        browser = Browser.open(application)
+        try:
+            await browser.sign_in("webby")
+            statuses = []
+            for i in range(3):
+                response = await browser.post("/settings", {"bio": f"bio {i}", "image": ""})
+                statuses.append(response.status_code)
+            assert 429 not in statuses[:2]
+            assert statuses[2] == 429
+        finally:
+            await browser.close()
