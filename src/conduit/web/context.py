@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from conduit.deps import AppResources, Session, Viewer
+from conduit.ratelimit import throttle
 from conduit.resources import Resources
 from conduit.settings import Settings
 from conduit.users import service as users
@@ -74,6 +75,9 @@ class WebContext:
         form = await self.request.form()
         if not csrf.tokens_match(self.csrf_token, form.get(csrf.FIELD)):
             raise csrf.CsrfRejected()
+        if self.viewer is not None:
+            # A signed-in form post is a write, throttled like the API's (docs/security.md).
+            await throttle(self.request, "write", account=f"user:{self.viewer.id}")
         return form
 
     async def sign_in(self, user_id: int, token_version: int) -> None:
