@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     # The public origin (https://conduit.example) when a proxy terminates TLS; form posts must
     # come from it. Unset: the origin the request itself was made to.
     web_origin: str | None = None
+    # "Sudo mode": within this many seconds of signing in, the settings page may change the
+    # password without the current one (the browser just proved it). 0: always ask for it.
+    web_reauth_seconds: int = Field(default=300, ge=0)
     # Operations (see docs/deploy.md).
     debug: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
