@@ -34,23 +34,30 @@ def _page_errors(fallback: ExceptionHandler | None) -> ExceptionHandler:
             response = await outcome if inspect.isawaitable(outcome) else outcome
             assert isinstance(response, Response)
             return response
+        headers: dict[str, str] = {}
         if isinstance(exc, AppError):
             status, messages = (
                 exc.status_code,
                 [f"{field} {message}" for field, items in exc.errors.items() for message in items],
             )
+            headers = dict(exc.headers or {})  # e.g. Retry-After on 429 and 503
         elif isinstance(exc, StarletteHTTPException):
             status, messages = exc.status_code, []
         else:
             raise exc
         ctx: WebContext | None = getattr(request.state, "web", None)
-        if ctx is not None:
-            return ctx.render("error.html", status=status, status_code=status, messages=messages)
-        # No page route ran (an unknown path): still show who is signed in.
-        resources = get_resources(request)
-        async with resources.sessions() as db:
-            ctx = await web_context(request, resources, db)
-            return ctx.render("error.html", status=status, status_code=status, messages=messages)
+        if ctx is None:
+            # No page route ran (an unknown path): still show who is signed in.
+            resources = get_resources(request)
+            async with resources.sessions() as db:
+                ctx = await web_context(request, resources, db)
+                page = ctx.render(
+                    "error.html", status=status, status_code=status, messages=messages
+                )
+        else:
+            page = ctx.render("error.html", status=status, status_code=status, messages=messages)
+        page.headers.update(headers)
+        return page
 
     return handle
 
