@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,11 +17,14 @@ from conduit.articles.router import router as articles_router
 from conduit.comments.router import router as comments_router
 from conduit.db import create_engine, create_sessionmaker
 from conduit.errors import error_body, install_error_handlers
+from conduit.guard import RequestGuard
 from conduit.jsonresponse import json_response
 from conduit.observability import install as install_observability
 from conduit.observability.checks import refuse_fatal
 from conduit.observability.lifecycle import watch_termination
+from conduit.openapi import errors
 from conduit.profiles.router import router as profiles_router
+from conduit.ratelimit import RateLimiter
 from conduit.resources import Resources
 from conduit.security import PasswordHasher, Tokens
 from conduit.settings import Settings
@@ -37,13 +41,15 @@ Every error has the body `{"errors": {"<field>": ["<message>"]}}`.
 
 def _build_resources(settings: Settings) -> Resources:
     engine = create_engine(settings)
+    redis = _redis(settings)
     return Resources(
         settings=settings,
         engine=engine,
         sessions=create_sessionmaker(engine),
         hasher=PasswordHasher(settings),
         tokens=Tokens(settings),
-        redis=_redis(settings),
+        limiter=RateLimiter(settings, redis),
+        redis=redis,
     )
 
 
@@ -91,11 +97,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/api/docs",
         redoc_url="/api/redoc",
         openapi_url="/api/openapi.json",
+        # Any operation answers 503 while the database is unreachable.
+        responses=errors(503),
     )
     install_error_handlers(app)
-    for error in (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError):
+    # asyncpg lets a refused or timed-out connect through unwrapped (ConnectionRefusedError,
+    # TimeoutError, a DNS gaierror): those are the database being unreachable too.
+    for error in (
+        sa_exc.OperationalError,
+        sa_exc.InterfaceError,
+        sa_exc.TimeoutError,
+        ConnectionError,
+        TimeoutError,
+        socket.gaierror,
+    ):
         app.add_exception_handler(error, _database_unavailable)
 
+    # Inside CORS, so that a 413 still carries the CORS headers a browser needs to read it.
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     wildcard = "*" in settings.cors_origins
     app.add_middleware(
         CORSMiddleware,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from conduit.security import PasswordHasher, Tokens
 from conduit.settings import Settings
+
+if TYPE_CHECKING:  # conduit.ratelimit imports conduit.errors, which reaches back here
+    from conduit.ratelimit import RateLimiter
 
 
 @dataclass(slots=True)
@@ -18,5 +22,6 @@ class Resources:
     sessions: async_sessionmaker[AsyncSession]
     hasher: PasswordHasher
     tokens: Tokens
+    limiter: RateLimiter
     # None when CONDUIT_REDIS_URL is unset: every feature then falls back to in-process state.
     redis: Redis | None = None

@@ -12,7 +12,7 @@ from conduit.comments.schemas import CommentListResponse, CommentResponse, NewCo
 from conduit.deps import CurrentViewer, OptionalViewer, Session
 from conduit.jsonresponse import json_response
 from conduit.openapi import errors
-from conduit.validation import LookupKey
+from conduit.params import OPTIONAL_AUTH, Slug
 
 router = APIRouter(tags=["Comments"])
 
@@ -20,10 +20,11 @@ router = APIRouter(tags=["Comments"])
 @router.get(
     "/articles/{slug}/comments",
     response_model=CommentListResponse,
-    responses=errors(401, 404),
+    responses=errors(401, 404, 422),
+    openapi_extra=OPTIONAL_AUTH,
     operation_id="GetArticleComments",
 )
-async def list_comments(slug: LookupKey, viewer: OptionalViewer, session: Session) -> Response:
+async def list_comments(slug: Slug, viewer: OptionalViewer, session: Session) -> Response:
     return json_response(await service.list_comments(session, slug, viewer.id if viewer else None))
 
 
@@ -31,11 +32,11 @@ async def list_comments(slug: LookupKey, viewer: OptionalViewer, session: Sessio
     "/articles/{slug}/comments",
     status_code=201,
     response_model=CommentResponse,
-    responses=errors(401, 404, 413, 422),
+    responses=errors(401, 404, 413, 422, 429),
     operation_id="CreateArticleComment",
 )
 async def add_comment(
-    slug: LookupKey, body: NewCommentRequest, viewer: CurrentViewer, session: Session
+    slug: Slug, body: NewCommentRequest, viewer: CurrentViewer, session: Session
 ) -> Response:
     return json_response(await service.add(session, viewer, slug, body.comment.body), 201)
 
@@ -43,11 +44,11 @@ async def add_comment(
 @router.delete(
     "/articles/{slug}/comments/{id}",
     status_code=204,
-    responses=errors(401, 403, 404, 422),
+    responses=errors(401, 403, 404, 422, 429),
     operation_id="DeleteArticleComment",
 )
 async def delete_comment(
-    slug: LookupKey,
+    slug: Slug,
     comment_id: Annotated[int, Path(alias="id", ge=1, le=2**63 - 1)],
     viewer: CurrentViewer,
     session: Session,
