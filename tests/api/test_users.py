@@ -243,3 +243,34 @@ async def test_concurrent_registrations_of_one_name_give_one_account(
             assert response.json() == {"errors": {"username": ["has already been taken"]}}
     async with db.connect() as conn:
         assert len((await conn.execute(select(User.id))).all()) == 1
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [("a.b-c_d", 201), ("Zoë", 201), ("x", 201), (".hidden", 422), ("a/b", 422), ("a b", 422)],
+)
+async def test_usernames_are_word_characters_dots_and_dashes(
+    client: AsyncClient, username: str, status: int
+) -> None:
+    response = await client.post("/api/users", json=new_user(username=username))
+    assert response.status_code == status, response.text
+
+
+async def test_after_an_email_change_only_the_new_address_logs_in(
+    client: AsyncClient, alice: Persona
+) -> None:
+    response = await alice.put(
+        "/api/user", {"user": {"email": "alice@new.example", "password": "fresh passphrase"}}
+    )
+    assert response.json()["user"]["email"] == "alice@new.example"
+    old = {"email": "alice@example.com", "password": "fresh passphrase"}
+    new = {"email": "alice@new.example", "password": "fresh passphrase"}
+    assert (await client.post("/api/users/login", json={"user": old})).status_code == 401
+    assert (await client.post("/api/users/login", json={"user": new})).status_code == 200
+
+
+async def test_overlong_profile_fields_are_refused(alice: Persona) -> None:
+    bio = await alice.put("/api/user", {"user": {"bio": "b" * 2001}})
+    assert_error(bio, 422, "bio", "is too long (maximum is 2000 characters)")
+    image = await alice.put("/api/user", {"user": {"image": "https://x.example/" + "i" * 2048}})
+    assert_error(image, 422, "image", "is too long (maximum is 2048 characters)")
