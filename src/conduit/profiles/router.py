@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from conduit.deps import CurrentViewer, OptionalViewer, Session
-from conduit.jsonresponse import json_response
+from conduit.cache import reads
+from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Session
+from conduit.jsonresponse import json_response, raw_json_response
 from conduit.openapi import errors
 from conduit.profiles import service
 from conduit.users.schemas import ProfileResponse
@@ -20,7 +21,13 @@ router = APIRouter(tags=["Profile"])
     responses=errors(401, 404),
     operation_id="GetProfileByUsername",
 )
-async def get_profile(username: str, viewer: OptionalViewer, session: Session) -> Response:
+async def get_profile(
+    username: str, viewer: OptionalViewer, session: Session, resources: AppResources
+) -> Response:
+    if resources.cache is not None:
+        viewer_id = viewer.id if viewer else None
+        body = await reads.profile_of(resources.cache, session, username, viewer_id)
+        return raw_json_response(body)
     return json_response(await service.get(session, username, viewer))
 
 
