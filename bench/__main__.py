@@ -51,6 +51,8 @@ def _env(database: str, redis: str | None, cache: bool = True) -> dict[str, str]
         "CONDUIT_CACHE_ENABLED": "true" if cache else "false",
         "CONDUIT_RATE_LIMIT_ENABLED": "false",
         "CONDUIT_DB_ECHO": "false",
+        # More connections than wrk opens: overflow connections are opened and closed per request.
+        "CONDUIT_DB_POOL_SIZE": "20",
     }
 
 
@@ -183,6 +185,14 @@ def main() -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("## Benchmark results\n\n" + text)
     print(f"written to {target}")
+    broken = [
+        name
+        for results in (report.conduit, report.ceiling)
+        for name, result in results.items()
+        if result.errors or not result.requests
+    ]
+    if args.smoke and broken:
+        raise SystemExit(f"smoke run: errors or no requests in {sorted(set(broken))}")
 
 
 def login_load(

@@ -168,7 +168,7 @@ async def favorite(session: AsyncSession, viewer: Viewer, slug: str) -> dict[str
         await session.commit()
 
     await run_transaction(session, work)
-    await changed(session, cache.ARTICLES, cache.user(viewer.id))
+    await changed(session, cache.ARTICLES, cache.relations_of(viewer.id))
     return await get_article(session, slug, viewer.id)
 
 
@@ -188,5 +188,5 @@ async def unfavorite(session: AsyncSession, viewer: Viewer, slug: str) -> dict[s
         await session.commit()
 
     await run_transaction(session, work)
-    await changed(session, cache.ARTICLES, cache.user(viewer.id))
+    await changed(session, cache.ARTICLES, cache.relations_of(viewer.id))
     return await get_article(session, slug, viewer.id)

@@ -29,9 +29,14 @@ def comments_of(slug: str) -> str:
     return f"cg:comments:{slug}"
 
 
-def user(user_id: int) -> str:
-    """Everything about one user as a viewer: account row, favorites, follows."""
-    return f"cg:user:{user_id}"
+def account_of(user_id: int) -> str:
+    """One user's account row (authentication, the current user)."""
+    return f"cg:account:{user_id}"
+
+
+def relations_of(user_id: int) -> str:
+    """Whom one user follows and what they favorited (their flags, their feed)."""
+    return f"cg:relations:{user_id}"
 
 
 class Cache:

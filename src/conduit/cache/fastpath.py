@@ -133,25 +133,28 @@ class CachedReads:
         step = plan(scope["path"], scope["query_string"], user_id)
         if step is None or (step.needs_viewer and claims is None):
             return None
-        names = [*step.names, core.user(user_id)] if user_id is not None else step.names
+        shared = len(step.names)
+        names = step.names
+        if user_id is not None:
+            names = [*names, core.relations_of(user_id), core.account_of(user_id)]
         generations = await cache.read(names)
         if generations is None:
             return None
         entries = cache.entries
         relations: Relations | None = None
         if claims is not None:
-            own = generations[len(step.names) :]
+            own = generations[shared + 1 :]
             account: Account | None = entries.get(f"account:{claims.user_id}", own)
             if account is None or not account.accepts(claims.version, claims.token_id):
                 return None
             if step.kind == "account":
                 hooks.record("account", True)
                 return _user_body(account, token or "")
-            relations = entries.get(f"relations:{claims.user_id}", own)
+            relations = entries.get(f"relations:{claims.user_id}", generations[shared : shared + 1])
             if relations is None:
                 return None
-        shared = generations if step.personal else generations[: len(step.names)]
-        entry: Entry | None = entries.get(step.key, shared)
+        tags = generations[: shared + 1] if step.personal else generations[:shared]
+        entry: Entry | None = entries.get(step.key, tags)
         if entry is None:
             return None  # counted as a miss by the full stack, which fills it
         hooks.record(step.kind, True)

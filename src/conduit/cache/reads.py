@@ -34,7 +34,7 @@ async def _serve(
     """Entry ``key`` (built on a miss) rendered for the viewer; one generation read in all."""
     shared = len(names)
     if viewer_id is not None:
-        names = [*names, core.user(viewer_id)]
+        names = [*names, core.relations_of(viewer_id)]
     generations = await cache.read(names)
     entry_generations = generations if personal or generations is None else generations[:shared]
     entry: Entry | None = cache.get(key.partition(":")[0], key, entry_generations)

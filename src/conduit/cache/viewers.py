@@ -48,7 +48,7 @@ async def load_account(session: AsyncSession, user_id: int) -> Account | None:
 async def account(cache: Cache | None, session: AsyncSession, user_id: int) -> Account | None:
     if cache is None:
         return await load_account(session, user_id)
-    generations = await cache.read([core.user(user_id)])
+    generations = await cache.read([core.account_of(user_id)])
     key = f"account:{user_id}"
     found: Account | None = cache.get("account", key, generations)
     if found is None:
@@ -73,7 +73,7 @@ async def load_relations(session: AsyncSession, user_id: int) -> Relations:
 async def relations(
     cache: Cache, session: AsyncSession, user_id: int, generations: Sequence[int] | None
 ) -> Relations:
-    """The viewer's relations; ``generations`` is ``[user generation]`` read by the caller."""
+    """The viewer's relations; ``generations`` is ``[relations generation]`` read by the caller."""
     key = f"relations:{user_id}"
     found: Relations | None = cache.get("relations", key, generations)
     if found is None:

@@ -68,7 +68,7 @@ async def follow(session: AsyncSession, username: str, viewer: Viewer) -> dict[s
         insert_ignore(session, Follow, [{"follower_id": viewer.id, "followee_id": target_id}])
     )
     await session.commit()
-    await changed(session, cache.user(viewer.id))
+    await changed(session, cache.relations_of(viewer.id))
     return {"profile": profile(name, bio, image, True)}
 
 
@@ -78,5 +78,5 @@ async def unfollow(session: AsyncSession, username: str, viewer: Viewer) -> dict
         delete(Follow).where(Follow.follower_id == viewer.id, Follow.followee_id == target_id)
     )
     await session.commit()
-    await changed(session, cache.user(viewer.id))
+    await changed(session, cache.relations_of(viewer.id))
     return {"profile": profile(name, bio, image, False)}

@@ -128,7 +128,7 @@ async def change(
         raise await _taken(session, username, email, except_id=viewer.id) or Conflict(
             "username"
         ) from None
-    await changed(session, cache.USERS, cache.user(viewer.id))
+    await changed(session, cache.USERS, cache.account_of(viewer.id))
     token = resources.tokens.issue(viewer.id, version) if data.password else viewer.token
     return user_body(
         values.get("email", viewer.email),
