@@ -26,6 +26,7 @@ from conduit.db import create_engine, normalise_url
 from conduit.migrate import upgrade
 from conduit.models import Base
 from conduit.settings import Settings
+from tests.assertions import refuse_server_errors
 from tests.factories import Persona
 
 
@@ -100,17 +101,25 @@ async def _empty_tables(engine: AsyncEngine) -> None:
 
 
 @pytest.fixture
-async def app(settings: Settings, migrated: AsyncEngine) -> AsyncIterator[FastAPI]:
+async def app(
+    settings: Settings, migrated: AsyncEngine, request: pytest.FixtureRequest
+) -> AsyncIterator[FastAPI]:
     await _empty_tables(migrated)
+    if request.node.get_closest_marker("uncached"):
+        settings = settings.model_copy(update={"cache_enabled": False})
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield application
 
 
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+async def client(app: FastAPI, request: pytest.FixtureRequest) -> AsyncIterator[AsyncClient]:
     transport = ASGITransport(app=app, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://testserver") as http:
+    # Tests that provoke a 5xx on purpose (a dead database) opt out with this marker.
+    hooks = [] if request.node.get_closest_marker("server_errors") else [refuse_server_errors]
+    async with AsyncClient(
+        transport=transport, base_url="http://testserver", event_hooks={"response": hooks}
+    ) as http:
         yield http
 
 

@@ -25,6 +25,7 @@ from conduit.resources import Resources
 from conduit.security import PasswordHasher, Tokens
 from conduit.settings import Settings
 from conduit.users.router import router as users_router
+from conduit.web import install as install_web
 
 DESCRIPTION = """The RealWorld "Conduit" API: users, profiles, articles, comments, favorites, tags.
 
@@ -114,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in (users_router, profiles_router, articles_router, comments_router):
         app.include_router(router, prefix="/api")
+    # The server-rendered pages, on the same services; /api never reads their session cookie.
+    install_web(app, settings)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> Response:

@@ -185,6 +185,25 @@ class Comment(Base):
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
 
+class WebSession(Base):
+    """A signed-in browser. The key is a SHA-256 of the cookie's value, never the value itself."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (
+        Index("ix_web_sessions_user_id", "user_id"),
+        Index("ix_web_sessions_last_seen_at", "last_seen_at"),
+        TABLE_ARGS,
+    )
+
+    id: Mapped[str] = mapped_column(Key(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    # The user's token_version when signed in: a password change made elsewhere ends the session.
+    token_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
 def iso(moment: datetime) -> str:
     """ISO 8601 in UTC with milliseconds and a ``Z``: 2016-02-18T03:22:56.637Z."""
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"

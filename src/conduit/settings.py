@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     cache_enabled: bool = True
     cache_ttl_seconds: float = Field(default=300.0, gt=0)
     cache_max_entries: int = Field(default=20_000, ge=16)
+    # Web pages: a browser session ends after this long without a request, and in any case after
+    # the absolute lifetime, whatever the activity.
+    web_session_idle_seconds: int = Field(default=12 * 3600, ge=60)
+    web_session_absolute_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    # The public origin (https://conduit.example) when a proxy terminates TLS; form posts must
+    # come from it. Unset: the origin the request itself was made to.
+    web_origin: str | None = None
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -43,7 +50,7 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
-    @field_validator("redis_url", mode="before")
+    @field_validator("redis_url", "web_origin", mode="before")
     @classmethod
     def _empty_redis_is_none(cls, value: object) -> object:
         return value or None

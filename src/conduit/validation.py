@@ -76,6 +76,7 @@ def _blank_to_none(value: object) -> object:
 def _image_url(value: str | None) -> str | None:
     if value is None:
         return None
+    _no_controls(value)
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
         raise fail("must be an http(s) URL")
@@ -90,7 +91,22 @@ def _tags(values: list[str]) -> list[str]:
     return sorted({tag for tag in values if tag})
 
 
+def _lookup(value: str | None) -> str | None:
+    # Stored usernames, slugs and tags never have outer whitespace or control characters, so a
+    # value with them matches nothing. It must match nothing on every database, though:
+    # PostgreSQL refuses NUL bytes outright (an error, not a miss) and MariaDB's PAD SPACE
+    # collations would find "alice" for "alice ". "" is a key no row has.
+    if value is None:
+        return None
+    if value != value.strip() or any(unicodedata.category(ch) == "Cc" for ch in value):
+        return ""
+    return value
+
+
 NotNull = BeforeValidator(_not_null)
+
+# A username, slug or tag taken from a URL to look a row up by: exact, on every database.
+LookupKey = Annotated[str, AfterValidator(_lookup)]
 
 Username = Annotated[
     str,
@@ -102,6 +118,7 @@ Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=254),
     NotNull,
+    AfterValidator(_no_controls),
     AfterValidator(_email),
 ]
 Password = Annotated[

@@ -21,10 +21,11 @@ from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Session
 from conduit.jsonresponse import json_response, raw_json_response
 from conduit.openapi import errors
 from conduit.pagination import Paging
+from conduit.validation import LookupKey
 
 router = APIRouter()
 
-FilterValue = Annotated[str | None, Query(max_length=255)]
+FilterValue = Annotated[LookupKey | None, Query(max_length=255)]
 
 
 @router.get(
@@ -100,7 +101,7 @@ async def create_article(
     operation_id="GetArticle",
 )
 async def get_article(
-    slug: str, viewer: OptionalViewer, session: Session, resources: AppResources
+    slug: LookupKey, viewer: OptionalViewer, session: Session, resources: AppResources
 ) -> Response:
     if resources.cache is not None:
         viewer_id = viewer.id if viewer else None
@@ -116,7 +117,7 @@ async def get_article(
     operation_id="UpdateArticle",
 )
 async def update_article(
-    slug: str, body: UpdateArticleRequest, viewer: CurrentViewer, session: Session
+    slug: LookupKey, body: UpdateArticleRequest, viewer: CurrentViewer, session: Session
 ) -> Response:
     return json_response(await service.change(session, viewer, slug, body.article))
 
@@ -128,7 +129,7 @@ async def update_article(
     tags=["Articles"],
     operation_id="DeleteArticle",
 )
-async def delete_article(slug: str, viewer: CurrentViewer, session: Session) -> Response:
+async def delete_article(slug: LookupKey, viewer: CurrentViewer, session: Session) -> Response:
     await service.remove(session, viewer, slug)
     return Response(status_code=204)
 
@@ -140,7 +141,7 @@ async def delete_article(slug: str, viewer: CurrentViewer, session: Session) -> 
     tags=["Favorites"],
     operation_id="CreateArticleFavorite",
 )
-async def favorite(slug: str, viewer: CurrentViewer, session: Session) -> Response:
+async def favorite(slug: LookupKey, viewer: CurrentViewer, session: Session) -> Response:
     return json_response(await service.favorite(session, viewer, slug))
 
 
@@ -151,7 +152,7 @@ async def favorite(slug: str, viewer: CurrentViewer, session: Session) -> Respon
     tags=["Favorites"],
     operation_id="DeleteArticleFavorite",
 )
-async def unfavorite(slug: str, viewer: CurrentViewer, session: Session) -> Response:
+async def unfavorite(slug: LookupKey, viewer: CurrentViewer, session: Session) -> Response:
     return json_response(await service.unfavorite(session, viewer, slug))
 
 

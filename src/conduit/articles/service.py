@@ -15,7 +15,7 @@ from conduit.cache import core as cache
 from conduit.cache.invalidate import changed
 from conduit.db import insert_ignore, inserted_id, run_transaction
 from conduit.deps import Viewer
-from conduit.errors import Forbidden, NotFound
+from conduit.errors import Forbidden, Invalid, NotFound
 from conduit.models import Article, ArticleTag, Favorite, Tag, iso, later_than, utcnow
 
 SLUG_ATTEMPTS = 4
@@ -106,8 +106,11 @@ async def _owned(session: AsyncSession, slug: str, viewer: Viewer) -> Any:
 async def change(
     session: AsyncSession, viewer: Viewer, slug: str, data: ArticleChanges
 ) -> dict[str, Any]:
-    row = await _owned(session, slug, viewer)
     fields = data.model_fields_set
+    if not fields:
+        # Like PUT /api/user: nothing to change is a client error, not an edit that moves updatedAt.
+        raise Invalid("article", "must contain at least one field")
+    row = await _owned(session, slug, viewer)
     values: dict[str, Any] = {}
     for name in ("title", "description", "body"):
         if name in fields:
@@ -117,7 +120,8 @@ async def change(
     new_slug = slug
     for attempt in range(SLUG_ATTEMPTS):
         try:
-            if "title" in values and values["title"] != row.title:
+            # A title that slugifies the same (case, punctuation) keeps the article's URL.
+            if "title" in values and base_slug(values["title"]) != base_slug(row.title):
                 new_slug = await _free_slug(session, values["title"], attempt)
                 values["slug"] = new_slug
             values["updated_at"] = later_than(row.updated_at)

@@ -42,6 +42,11 @@ class Plan:
     personal: bool = False  # the entry belongs to the viewer (the feed): keyed by their id
 
 
+def _plain(value: str) -> bool:
+    """What the API's lookup keys take as is (others it normalises: the full stack decides)."""
+    return value == value.strip() and value.isprintable()
+
+
 def _number(raw: str, low: int, high: int) -> int | None:
     if not (raw.isascii() and raw.isdigit()) or (len(raw) > 1 and raw[0] == "0") or len(raw) > 10:
         return None
@@ -57,7 +62,9 @@ def _paging(query: str, filters: Sequence[str]) -> tuple[dict[str, str], int, in
         params[name] = value
     limit = _number(params.pop("limit", str(DEFAULT_LIMIT)), 1, MAX_LIMIT)
     offset = _number(params.pop("offset", "0"), 0, MAX_OFFSET)
-    if limit is None or offset is None or any(len(v) > _MAX_FILTER for v in params.values()):
+    if limit is None or offset is None:
+        return None
+    if any(len(v) > _MAX_FILTER or not _plain(v) for v in params.values()):
         return None
     return params, limit, offset
 
@@ -65,6 +72,8 @@ def _paging(query: str, filters: Sequence[str]) -> tuple[dict[str, str], int, in
 def plan(path: str, query: bytes, user_id: int | None) -> Plan | None:
     parts = path.split("/")  # "", "api", resource, ...
     if len(parts) < 3 or parts[1] != "api" or "" in parts[2:]:
+        return None
+    if not all(_plain(part) for part in parts):
         return None
     resource, rest = parts[2], parts[3:]
     shown = [core.ARTICLES, core.USERS]

@@ -13,6 +13,7 @@ from conduit.comments.schemas import CommentListResponse, CommentResponse, NewCo
 from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Session
 from conduit.jsonresponse import json_response, raw_json_response
 from conduit.openapi import errors
+from conduit.validation import LookupKey
 
 router = APIRouter(tags=["Comments"])
 
@@ -24,7 +25,7 @@ router = APIRouter(tags=["Comments"])
     operation_id="GetArticleComments",
 )
 async def list_comments(
-    slug: str, viewer: OptionalViewer, session: Session, resources: AppResources
+    slug: LookupKey, viewer: OptionalViewer, session: Session, resources: AppResources
 ) -> Response:
     if resources.cache is not None:
         viewer_id = viewer.id if viewer else None
@@ -40,7 +41,7 @@ async def list_comments(
     operation_id="CreateArticleComment",
 )
 async def add_comment(
-    slug: str, body: NewCommentRequest, viewer: CurrentViewer, session: Session
+    slug: LookupKey, body: NewCommentRequest, viewer: CurrentViewer, session: Session
 ) -> Response:
     return json_response(await service.add(session, viewer, slug, body.comment.body), 201)
 
@@ -52,7 +53,7 @@ async def add_comment(
     operation_id="DeleteArticleComment",
 )
 async def delete_comment(
-    slug: str,
+    slug: LookupKey,
     comment_id: Annotated[int, Path(alias="id", ge=1, le=2**63 - 1)],
     viewer: CurrentViewer,
     session: Session,

@@ -11,6 +11,7 @@ from conduit.jsonresponse import json_response, raw_json_response
 from conduit.openapi import errors
 from conduit.profiles import service
 from conduit.users.schemas import ProfileResponse
+from conduit.validation import LookupKey
 
 router = APIRouter(tags=["Profile"])
 
@@ -22,7 +23,7 @@ router = APIRouter(tags=["Profile"])
     operation_id="GetProfileByUsername",
 )
 async def get_profile(
-    username: str, viewer: OptionalViewer, session: Session, resources: AppResources
+    username: LookupKey, viewer: OptionalViewer, session: Session, resources: AppResources
 ) -> Response:
     if resources.cache is not None:
         viewer_id = viewer.id if viewer else None
@@ -37,7 +38,7 @@ async def get_profile(
     responses=errors(401, 404, 422),
     operation_id="FollowUserByUsername",
 )
-async def follow(username: str, viewer: CurrentViewer, session: Session) -> Response:
+async def follow(username: LookupKey, viewer: CurrentViewer, session: Session) -> Response:
     return json_response(await service.follow(session, username, viewer))
 
 
@@ -47,5 +48,5 @@ async def follow(username: str, viewer: CurrentViewer, session: Session) -> Resp
     responses=errors(401, 404),
     operation_id="UnfollowUserByUsername",
 )
-async def unfollow(username: str, viewer: CurrentViewer, session: Session) -> Response:
+async def unfollow(username: LookupKey, viewer: CurrentViewer, session: Session) -> Response:
     return json_response(await service.unfollow(session, username, viewer))

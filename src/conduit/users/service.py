@@ -47,7 +47,7 @@ async def _taken(
     return None
 
 
-async def register(session: AsyncSession, resources: Resources, data: NewUser) -> dict[str, Any]:
+async def create_account(session: AsyncSession, resources: Resources, data: NewUser) -> User:
     conflict = await _taken(session, data.username, data.email)
     if conflict:
         raise conflict
@@ -60,11 +60,17 @@ async def register(session: AsyncSession, resources: Resources, data: NewUser) -
         # Lost a race with a concurrent registration: report it like the pre-check would have.
         await session.rollback()
         raise await _taken(session, data.username, data.email) or Conflict("username") from None
+    return user
+
+
+async def register(session: AsyncSession, resources: Resources, data: NewUser) -> dict[str, Any]:
+    user = await create_account(session, resources, data)
     token = resources.tokens.issue(user.id, user.token_version)
     return user_body(user.email, token, user.username, user.bio, user.image)
 
 
-async def login(session: AsyncSession, resources: Resources, data: LoginUser) -> dict[str, Any]:
+async def authenticate(session: AsyncSession, resources: Resources, data: LoginUser) -> Any:
+    """The user row for a valid email and password; BadCredentials otherwise."""
     row = (
         await session.execute(
             select(
@@ -87,6 +93,11 @@ async def login(session: AsyncSession, resources: Resources, data: LoginUser) ->
     if new_hash is not None:
         await session.execute(update(User).where(User.id == row.id).values(password_hash=new_hash))
         await session.commit()
+    return row
+
+
+async def login(session: AsyncSession, resources: Resources, data: LoginUser) -> dict[str, Any]:
+    row = await authenticate(session, resources, data)
     token = resources.tokens.issue(row.id, row.token_version)
     return user_body(row.email, token, row.username, row.bio, row.image)
 
@@ -137,3 +148,33 @@ async def change(
         values.get("bio", viewer.bio),
         values.get("image", viewer.image),
     )
+
+
+async def account(session: AsyncSession, user_id: int) -> Viewer | None:
+    """The user behind a server-side (web) session, as a Viewer without an API token.
+
+    The Viewer's ``token_id`` names no API token, so a password change made through it (see
+    ``change``) revokes every API token the user holds.
+    """
+    row = (
+        await session.execute(
+            select(
+                User.id, User.username, User.email, User.bio, User.image, User.token_version
+            ).where(User.id == user_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    return Viewer(
+        row.id, row.username, row.email, row.bio, row.image, "", "web-session", row.token_version
+    )
+
+
+async def check_password(
+    session: AsyncSession, resources: Resources, user_id: int, password: str
+) -> bool:
+    stored = (
+        await session.execute(select(User.password_hash).where(User.id == user_id))
+    ).scalar_one_or_none()
+    valid, _ = await resources.hasher.verify(password, stored)
+    return valid and stored is not None

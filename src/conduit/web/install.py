@@ -1,0 +1,70 @@
+"""Mounting the web application into the API's FastAPI app: one call from ``create_app``."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import HTMLResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import ExceptionHandler
+
+from conduit.errors import AppError
+from conduit.settings import Settings
+from conduit.web.headers import SecurityHeaders
+from conduit.web.pages import router
+from conduit.web.templates import render_page
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path == "/api" or request.url.path.startswith("/api/")
+
+
+def _page_errors(fallback: ExceptionHandler | None) -> ExceptionHandler:
+    """Errors on pages become HTML pages; errors under /api keep the API's JSON handler."""
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        if _is_api(request) and fallback is not None:
+            outcome = fallback(request, exc)  # type: ignore[arg-type]
+            response = await outcome if inspect.isawaitable(outcome) else outcome
+            assert isinstance(response, Response)
+            return response
+        if isinstance(exc, AppError):
+            status, messages = (
+                exc.status_code,
+                [f"{field} {message}" for field, items in exc.errors.items() for message in items],
+            )
+        elif isinstance(exc, StarletteHTTPException):
+            status, messages = exc.status_code, []
+        else:
+            raise exc
+        ctx = getattr(request.state, "web", None)
+        if ctx is not None:
+            page: Response = ctx.render(
+                "error.html", status=status, status_code=status, messages=messages
+            )
+            return page
+        html = render_page(
+            "error.html",
+            request=request,
+            viewer=None,
+            csrf_token="",
+            status_code=status,
+            messages=messages,
+        )
+        return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+
+    return handle
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Adds the pages, /static, the security headers and HTML error pages to ``app``."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeaders, public_origin=settings.web_origin)
+    for error in (AppError, StarletteHTTPException):
+        app.add_exception_handler(error, _page_errors(app.exception_handlers.get(error)))

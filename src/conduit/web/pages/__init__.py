@@ -1,0 +1,10 @@
+"""Routes of the web pages, one module per page family, all on one router."""
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
+
+# Imported for their side effect: each module adds its routes to ``router``.
+from conduit.web.pages import article, auth, editor, home, profile, settings  # noqa: E402
+
+__all__ = ["article", "auth", "editor", "home", "profile", "router", "settings"]

@@ -1,0 +1,90 @@
+"""The article page and its actions: favorite, delete, comment, delete a comment."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from conduit.articles import queries
+from conduit.articles import service as articles
+from conduit.comments import service as comments
+from conduit.comments.schemas import NewComment
+from conduit.web.context import Web, WebContext, safe_next
+from conduit.web.forms import parse, text
+from conduit.web.pages import router
+from conduit.web.templates import segment
+
+
+def _here(slug: str) -> str:
+    return f"/article/{segment(slug)}"
+
+
+async def _page(ctx: WebContext, slug: str, errors: list[str], draft: str, status: int) -> Response:
+    viewer_id = ctx.viewer.id if ctx.viewer else None
+    article = (await queries.get_article(ctx.db, slug, viewer_id))["article"]
+    thread = (await comments.list_comments(ctx.db, slug, viewer_id))["comments"]
+    own = ctx.viewer is not None and ctx.viewer.username == article["author"]["username"]
+    return ctx.render(
+        "article.html",
+        status=status,
+        article=article,
+        comments=thread,
+        own=own,
+        errors=errors,
+        draft=draft,
+        here=_here(slug),
+        nav="",
+    )
+
+
+@router.get("/article/{slug}")
+async def article_page(ctx: Web, slug: str) -> Response:
+    return await _page(ctx, slug, [], "", 200)
+
+
+@router.post("/article/{slug}/favorite")
+async def favorite(ctx: Web, slug: str) -> Response:
+    form = await ctx.form()
+    if ctx.viewer is None:
+        return ctx.redirect("/login")
+    await articles.favorite(ctx.db, ctx.viewer, slug)
+    return ctx.redirect(safe_next(form.get("next"), _here(slug)))
+
+
+@router.post("/article/{slug}/unfavorite")
+async def unfavorite(ctx: Web, slug: str) -> Response:
+    form = await ctx.form()
+    if ctx.viewer is None:
+        return ctx.redirect("/login")
+    await articles.unfavorite(ctx.db, ctx.viewer, slug)
+    return ctx.redirect(safe_next(form.get("next"), _here(slug)))
+
+
+@router.post("/article/{slug}/delete")
+async def delete_article(ctx: Web, slug: str) -> Response:
+    await ctx.form()
+    if ctx.viewer is None:
+        return ctx.redirect("/login")
+    await articles.remove(ctx.db, ctx.viewer, slug)
+    return ctx.redirect("/")
+
+
+@router.post("/article/{slug}/comments")
+async def add_comment(ctx: Web, slug: str) -> Response:
+    form = await ctx.form()
+    if ctx.viewer is None:
+        return ctx.redirect("/login")
+    body = text(form, "body")
+    data, errors = parse(NewComment, {"body": body})
+    if data is None:
+        return await _page(ctx, slug, errors, body, 422)
+    await comments.add(ctx.db, ctx.viewer, slug, data.body)
+    return ctx.redirect(_here(slug))
+
+
+@router.post("/article/{slug}/comments/{comment_id}/delete")
+async def delete_comment(ctx: Web, slug: str, comment_id: int) -> Response:
+    await ctx.form()
+    if ctx.viewer is None:
+        return ctx.redirect("/login")
+    await comments.remove(ctx.db, ctx.viewer, slug, comment_id)
+    return ctx.redirect(_here(slug))

@@ -1,0 +1,69 @@
+"""Sign in, sign up and sign out."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from conduit.errors import AppError
+from conduit.users import service as users
+from conduit.users.schemas import LoginUser, NewUser
+from conduit.web.context import Web
+from conduit.web.forms import app_error_messages, parse, text
+from conduit.web.pages import router
+
+
+@router.get("/login")
+async def login_page(ctx: Web) -> Response:
+    if ctx.viewer is not None:
+        return ctx.redirect("/")
+    return ctx.render("login.html", errors=[], email="", nav="login")
+
+
+@router.post("/login")
+async def login(ctx: Web) -> Response:
+    form = await ctx.form()
+    email = text(form, "email")
+    data, errors = parse(LoginUser, {"email": email, "password": text(form, "password")})
+    if data is not None:
+        try:
+            row = await users.authenticate(ctx.db, ctx.resources, data)
+        except AppError as error:
+            errors = app_error_messages(error)
+        else:
+            await ctx.sign_in(row.id, row.token_version)
+            return ctx.redirect("/")
+    return ctx.render("login.html", status=422, errors=errors, email=email, nav="login")
+
+
+@router.get("/register")
+async def register_page(ctx: Web) -> Response:
+    if ctx.viewer is not None:
+        return ctx.redirect("/")
+    return ctx.render("register.html", errors=[], username="", email="", nav="register")
+
+
+@router.post("/register")
+async def register(ctx: Web) -> Response:
+    form = await ctx.form()
+    username, email = text(form, "username"), text(form, "email")
+    data, errors = parse(
+        NewUser, {"username": username, "email": email, "password": text(form, "password")}
+    )
+    if data is not None:
+        try:
+            user = await users.create_account(ctx.db, ctx.resources, data)
+        except AppError as error:
+            errors = app_error_messages(error)
+        else:
+            await ctx.sign_in(user.id, user.token_version)
+            return ctx.redirect("/")
+    return ctx.render(
+        "register.html", status=422, errors=errors, username=username, email=email, nav="register"
+    )
+
+
+@router.post("/logout")
+async def logout(ctx: Web) -> Response:
+    await ctx.form()
+    await ctx.sign_out()
+    return ctx.redirect("/")

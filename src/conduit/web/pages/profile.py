@@ -1,0 +1,52 @@
+"""Profile pages: an author's articles, the articles they favorited, follow and unfollow."""
+
+from __future__ import annotations
+
+from fastapi import Query
+from starlette.responses import Response
+
+from conduit.articles.queries import ArticleFilter
+from conduit.profiles import service as profiles
+from conduit.web.context import Web, WebContext, safe_next
+from conduit.web.pages import router
+from conduit.web.pages.listing import article_page, page_number
+from conduit.web.templates import segment
+
+
+async def _profile(ctx: WebContext, username: str, favorites: bool, page: str | None) -> Response:
+    profile = (await profiles.get(ctx.db, username, ctx.viewer))["profile"]
+    path = f"/profile/{segment(username)}" + ("/favorites" if favorites else "")
+    filters = ArticleFilter(favorited=username) if favorites else ArticleFilter(author=username)
+    listing = await article_page(ctx, filters, page_number(page), path, {})
+    own = ctx.viewer is not None and ctx.viewer.username == username
+    nav = "profile" if own else ""
+    tab = "favorites" if favorites else "articles"
+    return ctx.render("profile.html", profile=profile, tab=tab, own=own, nav=nav, **listing)
+
+
+@router.get("/profile/{username}")
+async def profile_page(ctx: Web, username: str, page: str | None = Query(None)) -> Response:
+    return await _profile(ctx, username, False, page)
+
+
+@router.get("/profile/{username}/favorites")
+async def favorites_page(ctx: Web, username: str, page: str | None = Query(None)) -> Response:
+    return await _profile(ctx, username, True, page)
+
+
+@router.post("/profile/{username}/follow")
+async def follow(ctx: Web, username: str) -> Response:
+    form = await ctx.form()
+    if ctx.viewer is None:
+        return ctx.redirect("/login")
+    await profiles.follow(ctx.db, username, ctx.viewer)
+    return ctx.redirect(safe_next(form.get("next"), f"/profile/{segment(username)}"))
+
+
+@router.post("/profile/{username}/unfollow")
+async def unfollow(ctx: Web, username: str) -> Response:
+    form = await ctx.form()
+    if ctx.viewer is None:
+        return ctx.redirect("/login")
+    await profiles.unfollow(ctx.db, username, ctx.viewer)
+    return ctx.redirect(safe_next(form.get("next"), f"/profile/{segment(username)}"))

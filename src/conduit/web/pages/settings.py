@@ -1,0 +1,67 @@
+"""The settings page: profile fields, and a password change that ends every other session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from conduit.errors import AppError
+from conduit.users import service as users
+from conduit.users.schemas import UserChanges
+from conduit.web.context import Web, WebContext
+from conduit.web.forms import app_error_messages, parse, text
+from conduit.web.pages import router
+from conduit.web.templates import segment
+
+
+def _values(form: FormData) -> dict[str, Any]:
+    return {name: text(form, name) for name in ("image", "username", "bio", "email")}
+
+
+def _page(ctx: WebContext, values: dict[str, Any], errors: list[str], status: int) -> Response:
+    return ctx.render("settings.html", status=status, errors=errors, form=values, nav="settings")
+
+
+@router.get("/settings")
+async def settings_page(ctx: Web) -> Response:
+    if ctx.viewer is None:
+        return ctx.redirect("/login")
+    viewer = ctx.viewer
+    values = {
+        "image": viewer.image or "",
+        "username": viewer.username,
+        "bio": viewer.bio or "",
+        "email": viewer.email,
+    }
+    return _page(ctx, values, [], 200)
+
+
+@router.post("/settings")
+async def update_settings(ctx: Web) -> Response:
+    form = await ctx.form()
+    if ctx.viewer is None or ctx.session is None:
+        return ctx.redirect("/login")
+    values = _values(form)
+    password = text(form, "password")
+    changes: dict[str, Any] = dict(values)
+    if password:
+        changes["password"] = password
+    data, errors = parse(UserChanges, changes)
+    if data is not None and password:
+        current = text(form, "current_password")
+        if not current:
+            errors = ["current password can't be blank"]
+        elif not await users.check_password(ctx.db, ctx.resources, ctx.viewer.id, current):
+            errors = ["current password is wrong"]
+    if data is None or errors:
+        return _page(ctx, values, errors, 422)
+    try:
+        updated = (await users.change(ctx.db, ctx.resources, ctx.viewer, data))["user"]
+    except AppError as error:
+        return _page(ctx, values, app_error_messages(error), 422)
+    if password:
+        # users.change bumped token_version: API tokens are revoked; end the other browsers too.
+        await ctx.store.keep_only(ctx.db, ctx.session, ctx.viewer.token_version + 1)
+    return ctx.redirect(f"/profile/{segment(updated['username'])}")

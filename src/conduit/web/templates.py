@@ -1,0 +1,55 @@
+"""The Jinja2 environment (autoescaping on for everything) and the filters the templates use."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from conduit.web.markdown import render_markdown
+
+DEFAULT_AVATAR = "/static/default-avatar.svg"
+
+
+def avatar(image: str | None) -> str:
+    return image or DEFAULT_AVATAR
+
+
+def tag_path(tag: str) -> str:
+    return "/tag/" + quote(tag, safe="")
+
+
+def segment(value: str) -> str:
+    """A username or slug as one URL path segment."""
+    return quote(value, safe="")
+
+
+def long_date(value: str) -> str:
+    """2026-01-20T10:00:00.000Z → January 20, 2026."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return f"{moment:%B} {moment.day}, {moment.year}"
+
+
+def markdown(text: str) -> Markup:
+    return Markup(render_markdown(text))  # noqa: S704 - sanitised by nh3 in render_markdown
+
+
+environment = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+environment.filters.update(
+    avatar=avatar, long_date=long_date, markdown=markdown, tag_path=tag_path, segment=segment
+)
+
+
+def render_page(template: str, **values: Any) -> str:
+    values.setdefault("nav", "")  # which navbar link is marked active
+    return environment.get_template(template).render(**values)
