@@ -30,6 +30,11 @@ class Server:
         pids = _children(self.process.pid) or [self.process.pid]
         return sum(_rss_kb(pid) for pid in pids) / 1024
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the serving processes have used so far."""
+        pids = _children(self.process.pid) or [self.process.pid]
+        return sum(_cpu_ticks(pid) for pid in pids) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
@@ -61,6 +66,14 @@ def _cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return ""
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime, stime
 
 
 def _rss_kb(pid: int) -> int:

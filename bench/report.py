@@ -25,6 +25,11 @@ class Report:
         ceiling = self.ceiling[name].rps
         return 100 * results[name].rps / ceiling if ceiling else 0.0
 
+    def cpu_share(self, name: str, results: dict[str, Result]) -> float:
+        """The ceiling's CPU time per request over Conduit's: the share a quiet machine shows."""
+        mine = results[name].cpu_us
+        return 100 * self.ceiling[name].cpu_us / mine if mine else 0.0
+
     def render(self) -> str:
         lines = [*self.header, ""]
         lines += self._main()
@@ -43,8 +48,8 @@ class Report:
             "### One worker, PostgreSQL + Redis, cache on",
             "",
             "| scenario | req/s | p50 ms | p99 ms | errors | ceiling req/s | share of ceiling "
-            "| best known | multiple | target (5x) |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+            "| best known | multiple | target (5x) | CPU us/req (ceiling) | CPU-time share |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
         ]
         for s in self.scenarios:
             r, c = self.conduit[s.name], self.ceiling[s.name]
@@ -53,11 +58,14 @@ class Report:
             verdict = "met" if multiple >= 5 else f"MISSED ({multiple / 5:.0%} of it)"
             lines.append(
                 f"| {s.label} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.errors} "
-                f"| {c.rps:,.0f} | {share:.1f}% | {s.best_known}% | {multiple:.1f}x | {verdict} |"
+                f"| {c.rps:,.0f} | {share:.1f}% | {s.best_known}% | {multiple:.1f}x | {verdict} "
+                f"| {r.cpu_us:,.0f} ({c.cpu_us:,.0f}) "
+                f"| {self.cpu_share(s.name, self.conduit):.1f}% |"
             )
         reads = [s for s in self.scenarios if s.read]
         shares = [self.share(s.name, self.conduit) for s in reads]
         multiples = [self.share(s.name, self.conduit) / s.best_known for s in reads]
+        cpu_shares = [self.cpu_share(s.name, self.conduit) for s in reads]
         worst_p99 = max(self.conduit[s.name].p99_ms for s in reads)
         errors = sum(r.errors for r in self.conduit.values())
         lines += [
@@ -65,6 +73,9 @@ class Report:
             f"- read geometric mean of multiples: **{_geomean(multiples):.1f}x** (target >= 10x)",
             f"- read geometric mean share of the ceiling: **{_geomean(shares):.1f}%** "
             "(target >= 15%)",
+            f"- the same from CPU time per request (less sensitive to other load on the machine): "
+            f"**{_geomean(cpu_shares):.1f}%**, multiples "
+            f"**{_geomean([c / s.best_known for c, s in zip(cpu_shares, reads, strict=True)]):.1f}x**",  # noqa: E501
             f"- worst read p99: **{worst_p99:.2f} ms** (target < 20 ms); errors: **{errors}**",
             f"- worker RSS after the run: **{self.rss_mb:.0f} MB** (target < 150 MB)",
         ]
@@ -75,8 +86,9 @@ class Report:
             "",
             "### Cache disabled (CONDUIT_CACHE_ENABLED=false): the database path",
             "",
-            "| scenario | req/s | p50 ms | p99 ms | errors | share | multiple | target (5x) |",
-            "|---|---:|---:|---:|---:|---:|---:|---|",
+            "| scenario | req/s | p50 ms | p99 ms | errors | share | multiple | target (5x) "
+            "| CPU us/req | CPU-time share |",
+            "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
         ]
         multiples = []
         for s in self.scenarios:
@@ -89,7 +101,8 @@ class Report:
             verdict = "met" if multiple >= 5 else f"MISSED ({multiple / 5:.0%} of it)"
             lines.append(
                 f"| {s.label} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.errors} "
-                f"| {share:.2f}% | {multiple:.1f}x | {verdict} |"
+                f"| {share:.2f}% | {multiple:.1f}x | {verdict} | {r.cpu_us:,.0f} "
+                f"| {self.cpu_share(s.name, self.uncached):.2f}% |"
             )
         lines += ["", f"- geometric mean of multiples: **{_geomean(multiples):.1f}x**"]
         return lines

@@ -55,6 +55,7 @@ class Result:
     p99_ms: float
     errors: int
     requests: int
+    cpu_us: float = 0.0  # server CPU time per request (robust to a busy machine)
 
 
 def _lua_list(items: list[str]) -> str:
@@ -91,7 +92,7 @@ def ensure_wrk() -> str:
 
 
 def start(
-    url: str, lua: Path, seconds: float, connections: int, cores: str
+    url: str, lua: Path, seconds: float, connections: int, cores: str, timeout: int = 5
 ) -> subprocess.Popen[str]:
     command = [
         "wrk",
@@ -99,7 +100,7 @@ def start(
         f"-c{connections}",
         f"-d{max(1, round(seconds))}s",
         "--timeout",
-        "5s",
+        f"{timeout}s",
         "-s",
         str(lua),
         url,
