@@ -20,6 +20,9 @@ from conduit.comments.router import router as comments_router
 from conduit.db import create_engine, create_sessionmaker
 from conduit.errors import error_body, install_error_handlers
 from conduit.jsonresponse import json_response
+from conduit.observability import install as install_observability
+from conduit.observability.checks import refuse_fatal
+from conduit.observability.lifecycle import watch_termination
 from conduit.profiles.router import router as profiles_router
 from conduit.resources import Resources
 from conduit.security import PasswordHasher, Tokens
@@ -71,13 +74,15 @@ async def _database_unavailable(_request: Request, _exc: Exception) -> Response:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    refuse_fatal(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         resources = _build_resources(settings)
         app.state.resources = resources
         try:
-            yield
+            with watch_termination(app.state.lifecycle):
+                yield
         finally:
             await resources.engine.dispose()
             if resources.cache is not None:
@@ -90,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        debug=settings.debug,
         docs_url="/api/docs",
         redoc_url="/api/redoc",
         openapi_url="/api/openapi.json",
@@ -118,8 +124,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The server-rendered pages, on the same services; /api never reads their session cookie.
     install_web(app, settings)
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> Response:
-        return json_response({"status": "ok"})
-
+    install_observability(app, settings)
     return app

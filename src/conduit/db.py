@@ -57,11 +57,13 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         kwargs.pop("pool_pre_ping")
     else:
+        kwargs["pool_recycle"] = 1800
+    if url.database not in (None, "", ":memory:"):
+        # Bounded everywhere (file SQLite too): an exhausted pool fails fast with a 503.
         kwargs.update(
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             pool_timeout=settings.db_pool_timeout,
-            pool_recycle=1800,
         )
     engine = create_async_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":

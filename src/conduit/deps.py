@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conduit.cache.viewers import account
 from conduit.errors import Unauthorized
+from conduit.observability.context import set_user
 from conduit.resources import Resources
 from conduit.security import TokenError
 
@@ -70,6 +71,7 @@ async def _authenticate(header: str, resources: Resources, session: AsyncSession
         raise Unauthorized("is invalid")
     if not row.accepts(claims.version, claims.token_id):
         raise Unauthorized("is revoked")
+    set_user(row.username)
     return Viewer(
         row.id,
         row.username,

@@ -15,6 +15,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from conduit.jsonresponse import json_response
+from conduit.observability.logs import get_logger
+
+log = get_logger("conduit.access")
 
 
 class AppError(Exception):
@@ -139,6 +142,9 @@ def validation_errors(errors: Sequence[Any]) -> dict[str, list[str]]:
 
 async def _app_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
+    if exc.status_code == 403:
+        # The user and client address are added from the request context.
+        log.warning("access.forbidden", resource=next(iter(exc.errors)))
     return json_response(error_body(exc.errors), exc.status_code, exc.headers)
 
 

@@ -14,6 +14,7 @@ from conduit import slowlane
 from conduit.settings import Settings
 
 ALGORITHM = "HS256"
+MAX_ID = 2**63
 
 
 class PasswordHasher:
@@ -79,6 +80,10 @@ class Tokens:
                 algorithms=[ALGORITHM],
                 options={"require": ["sub", "exp", "iat", "ver", "jti"]},
             )
-            return TokenClaims(int(claims["sub"]), int(claims["ver"]), str(claims["jti"]))
+            user_id = int(claims["sub"])
+            if not 0 < user_id < MAX_ID:
+                # Out of a BIGINT's range: the id lookup would fail in the driver, not miss.
+                raise ValueError("subject out of range")
+            return TokenClaims(user_id, int(claims["ver"]), str(claims["jti"]))
         except (jwt.PyJWTError, ValueError, TypeError) as exc:
             raise TokenError(str(exc)) from exc

@@ -2,19 +2,58 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 # A development-only secret: production refuses to start with it (see ``_refuse_weak_secret``).
 DEFAULT_SECRET = "conduit-development-secret-do-not-use-in-production"  # noqa: S105
 MIN_SECRET_LENGTH = 32
 
 
+ENV_PREFIX = "CONDUIT_"
+
+
+class FileVariables(PydanticBaseSettingsSource):
+    """``CONDUIT_<NAME>_FILE=/path``: the setting's value is that file's content.
+
+    This is how container platforms hand over secrets (Docker/Compose secrets, Kubernetes
+    volumes). A plain ``CONDUIT_<NAME>`` variable, placed earlier in the source order, wins.
+    """
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        variable = f"{ENV_PREFIX}{field_name.upper()}_FILE"
+        path = os.environ.get(variable)
+        if not path:
+            return None, field_name, False
+        try:
+            content = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ValueError(f"{variable}: cannot read {path}: {exc.strerror}") from None
+        # Files written by editors and `echo` end with a newline that is not part of the value.
+        return content.rstrip("\r\n"), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, field in self.settings_cls.model_fields.items():
+            value, key, _ = self.get_field_value(field, name)
+            if value is not None:
+                values[key] = value
+        return values
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="CONDUIT_", env_file=".env", extra="ignore", frozen=True
+        env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", frozen=True
     )
 
     env: Literal["development", "production"] = "development"
@@ -42,10 +81,38 @@ class Settings(BaseSettings):
     # The public origin (https://conduit.example) when a proxy terminates TLS; form posts must
     # come from it. Unset: the origin the request itself was made to.
     web_origin: str | None = None
+    # Operations (see docs/deploy.md).
+    debug: bool = False
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["auto", "json", "console"] = "auto"
+    access_log: bool = True
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    https: bool = False
+    hsts_seconds: int = Field(default=31_536_000, ge=0)
+    shutdown_timeout: int = Field(default=30, ge=1)
+    readiness_timeout: float = Field(default=1.0, gt=0)
 
-    @field_validator("cors_origins", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            FileVariables(settings_cls),
+            dotenv_settings,
+            file_secret_settings,
+        )
+
+    @field_validator("cors_origins", "allowed_hosts", "trusted_proxies", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
@@ -54,6 +121,11 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_redis_is_none(cls, value: object) -> object:
         return value or None
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:
@@ -64,6 +136,8 @@ class Settings(BaseSettings):
                 "CONDUIT_SECRET_KEY must be set to a random value of at least "
                 f"{MIN_SECRET_LENGTH} characters when CONDUIT_ENV=production"
             )
+        if self.env == "production" and self.debug:
+            raise ValueError("CONDUIT_DEBUG must be off when CONDUIT_ENV=production")
         return self
 
     @property

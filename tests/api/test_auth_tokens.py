@@ -208,3 +208,25 @@ class TestPasswordChange:
         assert response.json()["user"]["token"] == alice.token
         still = await client.get("/api/user", headers={"Authorization": f"Token {other}"})
         assert still.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"sub": "alice"},
+        {"sub": str(2**70)},
+        {"sub": "-1"},
+        {"ver": "latest"},
+        {"ver": 2**70},
+        {"jti": None},
+        {"exp": "never"},
+    ],
+)
+async def test_odd_claims_even_when_signed_are_refused(
+    client: AsyncClient, alice: Persona, settings: Settings, changes: dict[str, Any]
+) -> None:
+    # Only a holder of the secret could sign these; they must still fail closed, never 5xx.
+    token = jwt.encode({**claims_of(alice.token), **changes}, settings.secret_key, "HS256")
+    for path in ("/api/user", "/api/articles"):
+        response = await client.get(path, headers={"Authorization": f"Token {token}"})
+        assert response.status_code == 401

@@ -138,3 +138,8 @@ async def test_unknown_fields_are_ignored(bob: Persona, slug: str) -> None:
     comment = (await bob.post(f"/api/articles/{slug}/comments", forged)).json()["comment"]
     assert comment["id"] != 4242
     assert comment["author"]["username"] == "bob"
+
+
+async def test_the_largest_comment_id_is_simply_not_found(bob: Persona, slug: str) -> None:
+    response = await bob.delete(f"/api/articles/{slug}/comments/{2**63 - 1}")
+    assert_error(response, 404, "comment", "not found")

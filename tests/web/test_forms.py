@@ -12,6 +12,7 @@ from conduit.users.schemas import NewUser
 from conduit.web.context import safe_next
 from conduit.web.forms import parse, split_tags
 from conduit.web.pages.listing import page_links, page_number
+from tests.conftest import StatementCounter
 from tests.factories import Persona
 from tests.web.browser import Browser
 
@@ -140,3 +141,28 @@ async def test_missing_things_get_an_html_404(browser: Browser) -> None:
         response = await browser.get(path)
         assert response.status_code == 404
         assert "Page not found" in response.text
+
+
+async def test_an_unknown_page_still_knows_who_is_signed_in(browser: Browser) -> None:
+    await browser.sign_up("alice")
+    response = await browser.get("/no/such/page")
+    assert response.status_code == 404
+    assert 'data-username="alice"' in response.text
+
+
+async def test_pages_run_a_fixed_number_of_statements(
+    browser: Browser, alice: Persona, bob: Persona, sql: StatementCounter
+) -> None:
+    await browser.sign_up("carol")
+    counts = []
+    for round_ in range(2):
+        for number in range(11):  # more than a page each round, so both count the total
+            article = await alice.write(title=f"A {round_} {number}", tags=["x", "y"])
+            await bob.comment(article["slug"])
+        sql.reset()
+        await browser.get("/")
+        await browser.get(f"/article/{article['slug']}")
+        await browser.get("/profile/alice")
+        counts.append(sql.count)
+    # Twice the articles and comments, the same statements: no query per row.
+    assert counts[0] == counts[1]

@@ -179,10 +179,12 @@ async def test_a_password_change_ends_every_other_session_and_api_token(
     )
     api_token = login.json()["user"]["token"]
 
+    before = _session_cookie(laptop)
     response = await laptop.post(
         "/settings", _settings_form("alice", password=NEW_PASSWORD, current_password=PASSWORD)
     )
     assert response.status_code == 303
+    assert _session_cookie(laptop) != before  # this browser goes on under a new id
     assert await laptop.signed_in_as() == "alice"
     assert await phone.signed_in_as() is None
     assert await _rows(db) == 1

@@ -32,6 +32,27 @@ _MAX_TOKENS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
+class Template:
+    """Stands for the matched route in ``scope["route"]``: metrics label hits by its template."""
+
+    path_format: str
+
+
+_TEMPLATES = {
+    kind: Template(path)
+    for kind, path in {
+        "tags": "/api/tags",
+        "account": "/api/user",
+        "profile": "/api/profiles/{username}",
+        "articles": "/api/articles",
+        "feed": "/api/articles/feed",
+        "article": "/api/articles/{slug}",
+        "comments": "/api/articles/{slug}/comments",
+    }.items()
+}
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """What one request needs: the entry key, its generations, and whether a viewer is required."""
 
@@ -121,6 +142,7 @@ class CachedReads:
         if body is None:
             await self.app(scope, receive, send)
             return
+        scope["route"] = _TEMPLATES[scope["conduit.cache.kind"]]
         length = (b"content-length", str(len(body)).encode())
         await send(
             {"type": "http.response.start", "status": 200, "headers": [length, _HEADERS_TYPE]}
@@ -157,6 +179,7 @@ class CachedReads:
             if account is None or not account.accepts(claims.version, claims.token_id):
                 return None
             if step.kind == "account":
+                scope["conduit.cache.kind"] = "account"
                 hooks.record("account", True)
                 return _user_body(account, token or "")
             relations = entries.get(f"relations:{claims.user_id}", generations[shared : shared + 1])
@@ -166,6 +189,7 @@ class CachedReads:
         entry: Entry | None = entries.get(step.key, tags)
         if entry is None:
             return None  # counted as a miss by the full stack, which fills it
+        scope["conduit.cache.kind"] = step.kind
         hooks.record(step.kind, True)
         return render(entry, relations)
 

@@ -1,10 +1,23 @@
-"""Cache hit/miss counting, forwarded to ``conduit.metrics`` when that module offers a hook."""
+"""Cache hit/miss counting: Prometheus counters (``conduit_cache_hits_total{cache=kind}``).
+
+``set_recorder`` replaces the recorder (tests, or another metrics backend).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-_recorder: Callable[[str, bool], None] | None = None
+from conduit.observability import metrics
+
+
+def _prometheus(kind: str, hit: bool) -> None:
+    if hit:
+        metrics.cache_hit(kind)
+    else:
+        metrics.cache_miss(kind)
+
+
+_recorder: Callable[[str, bool], None] | None = _prometheus
 
 
 def set_recorder(recorder: Callable[[str, bool], None] | None) -> None:

@@ -13,8 +13,11 @@ from conduit.cache.invalidate import changed
 from conduit.deps import Viewer
 from conduit.errors import BadCredentials, Conflict, Invalid
 from conduit.models import User, utcnow
+from conduit.observability.logs import get_logger
 from conduit.resources import Resources
 from conduit.users.schemas import LoginUser, NewUser, UserChanges
+
+log = get_logger("conduit.auth")
 
 
 def user_body(
@@ -89,7 +92,10 @@ async def authenticate(session: AsyncSession, resources: Resources, data: LoginU
         data.password, row.password_hash if row else None
     )
     if row is None or not valid:
+        # The address tried, never the password; the client address comes from the request.
+        log.warning("login.failed", user=data.email)
         raise BadCredentials()
+    log.info("login.succeeded", user=row.username)
     if new_hash is not None:
         await session.execute(update(User).where(User.id == row.id).values(password_hash=new_hash))
         await session.commit()

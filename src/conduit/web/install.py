@@ -7,15 +7,16 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ExceptionHandler
 
+from conduit.deps import get_resources
 from conduit.errors import AppError
 from conduit.settings import Settings
+from conduit.web.context import WebContext, web_context
 from conduit.web.headers import SecurityHeaders
 from conduit.web.pages import router
-from conduit.web.templates import render_page
 
 STATIC = Path(__file__).parent / "static"
 
@@ -42,21 +43,14 @@ def _page_errors(fallback: ExceptionHandler | None) -> ExceptionHandler:
             status, messages = exc.status_code, []
         else:
             raise exc
-        ctx = getattr(request.state, "web", None)
+        ctx: WebContext | None = getattr(request.state, "web", None)
         if ctx is not None:
-            page: Response = ctx.render(
-                "error.html", status=status, status_code=status, messages=messages
-            )
-            return page
-        html = render_page(
-            "error.html",
-            request=request,
-            viewer=None,
-            csrf_token="",
-            status_code=status,
-            messages=messages,
-        )
-        return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+            return ctx.render("error.html", status=status, status_code=status, messages=messages)
+        # No page route ran (an unknown path): still show who is signed in.
+        resources = get_resources(request)
+        async with resources.sessions() as db:
+            ctx = await web_context(request, resources, db)
+            return ctx.render("error.html", status=status, status_code=status, messages=messages)
 
     return handle
 

@@ -129,30 +129,14 @@ class SessionStore:
         await db.commit()
         await self._forget([key])
 
-    async def keep_only(self, db: AsyncSession, record: SessionRecord, token_version: int) -> None:
-        """Ends every other session of the user; this one follows the new token version."""
-        others = list(
-            (
-                await db.execute(
-                    select(WebSession.id).where(
-                        WebSession.user_id == record.user_id, WebSession.id != record.key
-                    )
-                )
-            ).scalars()
+    async def end_all(self, db: AsyncSession, user_id: int) -> None:
+        """Ends every session of the user (after a password change, before a fresh one)."""
+        keys = list(
+            (await db.execute(select(WebSession.id).where(WebSession.user_id == user_id))).scalars()
         )
-        await db.execute(
-            delete(WebSession).where(
-                WebSession.user_id == record.user_id, WebSession.id != record.key
-            )
-        )
-        await db.execute(
-            update(WebSession)
-            .where(WebSession.id == record.key)
-            .values(token_version=token_version)
-        )
+        await db.execute(delete(WebSession).where(WebSession.user_id == user_id))
         await db.commit()
-        await self._forget(others)
-        await self._cache(replace(record, token_version=token_version))
+        await self._forget(keys)
 
     async def _from_db(self, db: AsyncSession, key: str) -> SessionRecord | None:
         row = (

@@ -41,7 +41,7 @@ async def settings_page(ctx: Web) -> Response:
 @router.post("/settings")
 async def update_settings(ctx: Web) -> Response:
     form = await ctx.form()
-    if ctx.viewer is None or ctx.session is None:
+    if ctx.viewer is None:
         return ctx.redirect("/login")
     values = _values(form)
     password = text(form, "password")
@@ -62,6 +62,9 @@ async def update_settings(ctx: Web) -> Response:
     except AppError as error:
         return _page(ctx, values, app_error_messages(error), 422)
     if password:
-        # users.change bumped token_version: API tokens are revoked; end the other browsers too.
-        await ctx.store.keep_only(ctx.db, ctx.session, ctx.viewer.token_version + 1)
+        # users.change bumped token_version, revoking every API token. Every browser session ends
+        # too; this browser continues under a new id (and a new CSRF token).
+        await ctx.store.end_all(ctx.db, ctx.viewer.id)
+        ctx.session = None
+        await ctx.sign_in(ctx.viewer.id, ctx.viewer.token_version + 1)
     return ctx.redirect(f"/profile/{segment(updated['username'])}")

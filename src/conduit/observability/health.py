@@ -1,0 +1,74 @@
+"""Probes and metrics: /healthz (liveness), /readyz (readiness), /metrics (Prometheus).
+
+Liveness says only "the process answers": restarting the app cannot fix a database outage, so
+the database is a readiness concern. Readiness fails while the database or Redis (when
+configured) does not answer within ``CONDUIT_READINESS_TIMEOUT``, and from the moment the
+process is told to terminate, so load balancers stop sending new work before it goes away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from sqlalchemy import text
+from starlette.responses import Response
+
+from conduit.jsonresponse import json_response
+from conduit.observability import metrics
+from conduit.observability.lifecycle import Lifecycle
+from conduit.resources import Resources
+
+router = APIRouter(include_in_schema=False)
+
+
+async def _database(resources: Resources) -> None:
+    async with resources.engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
+async def _redis(resources: Resources) -> None:
+    assert resources.redis is not None
+    await resources.redis.ping()
+
+
+async def _probe(check: Any, resources: Resources, seconds: float) -> str:
+    try:
+        async with asyncio.timeout(seconds):
+            await check(resources)
+    except Exception:  # any failure means "not ready"; the reason is for operators, not clients
+        return "unavailable"
+    return "ok"
+
+
+async def readiness(app: FastAPI) -> tuple[int, dict[str, Any]]:
+    """(status code, body) of the readiness probe; also used by the shutdown test server."""
+    resources: Resources = app.state.resources
+    lifecycle: Lifecycle = app.state.lifecycle
+    timeout = resources.settings.readiness_timeout
+    probes = {"database": _probe(_database, resources, timeout)}
+    if resources.redis is not None:
+        probes["redis"] = _probe(_redis, resources, timeout)
+    results = dict(zip(probes, await asyncio.gather(*probes.values()), strict=True))
+    checks: dict[str, str] = {**results, "process": "draining" if lifecycle.draining else "ok"}
+    ready = all(value == "ok" for value in checks.values())
+    return (200 if ready else 503), {"status": "ok" if ready else "unavailable", "checks": checks}
+
+
+@router.get("/healthz")
+async def healthz() -> Response:
+    return json_response({"status": "ok"})
+
+
+@router.get("/readyz")
+async def readyz(request: Request) -> Response:
+    status, body = await readiness(request.app)
+    return json_response(body, status, {"Cache-Control": "no-store"})
+
+
+@router.get("/metrics")
+async def prometheus(request: Request) -> Response:
+    metrics.sample_pool(request.app.state.resources.engine)
+    payload, content_type = metrics.exposition()
+    return Response(payload, media_type=content_type)

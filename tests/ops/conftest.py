@@ -1,0 +1,94 @@
+"""Fixtures for operating the app: captured log lines, live server processes."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from fastapi import FastAPI
+
+from conduit.db import create_engine
+from conduit.migrate import upgrade
+from conduit.observability.logs import configure_logging
+from conduit.settings import Settings
+
+LogLines = Callable[[], list[dict[str, Any]]]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def log_lines(app: FastAPI, settings: Settings) -> Iterator[LogLines]:
+    """JSON log lines the app writes from now on (after the app was created)."""
+    buffer = io.StringIO()
+    configure_logging(settings.model_copy(update={"log_format": "json"}), buffer)
+    yield lambda: [orjson.loads(line) for line in buffer.getvalue().splitlines()]
+    configure_logging(settings)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(settings: Settings) -> str:
+    """The test database, migrated, for synchronous tests (servers in subprocesses)."""
+
+    async def run() -> None:
+        engine = create_engine(settings)
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(run())
+    return settings.database_url
+
+
+@pytest.fixture
+def server_env(settings: Settings, migrated_database: str) -> dict[str, str]:
+    """Environment for a server subprocess on the test database (already migrated)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONDUIT_")}
+    env.update(
+        CONDUIT_DATABASE_URL=migrated_database,
+        CONDUIT_SECRET_KEY=settings.secret_key,
+        CONDUIT_ARGON2_TIME_COST="1",
+        CONDUIT_ARGON2_MEMORY_COST="1024",
+        CONDUIT_ARGON2_PARALLELISM="1",
+        CONDUIT_LOG_FORMAT="json",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def wait_until_serving(url: str, process: subprocess.Popen[Any], attempts: int = 300) -> None:
+    """Bounded wait for a freshly started server to answer (fails if it died)."""
+    for _ in range(attempts):
+        if process.poll() is not None:
+            raise AssertionError(f"server exited early with {process.returncode}")
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise AssertionError(f"{url} never answered")
+
+
+def start(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(  # noqa: S603 - fixed argv built by the tests
+        command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+
+
+def stop(process: subprocess.Popen[bytes]) -> bytes:
+    if process.poll() is None:
+        process.kill()
+    output, _ = process.communicate(timeout=30)
+    return output
+
+
+PYTHON = sys.executable
+BIN = Path(sys.executable).parent
