@@ -68,6 +68,19 @@ class _Protocol(asyncio.Protocol):
         self.buffer = bytearray()
         self.waiters: deque[asyncio.Future[Any]] = deque()
         self.closed = False
+        # Commands of every request that asks during one event-loop iteration leave in one write:
+        # on a busy server that turns a send() per request into a send() per batch.
+        self.pending: list[bytes] = []
+
+    def queue(self, data: bytes) -> None:
+        if not self.pending:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self.pending.append(data)
+
+    def flush(self) -> None:
+        data, self.pending = b"".join(self.pending), []
+        if self.transport is not None and not self.closed:
+            self.transport.write(data)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]  # uvloop's is not a subclass
@@ -140,8 +153,7 @@ class LeanRedis:
         loop = asyncio.get_running_loop()
         waiters = [loop.create_future() for _ in commands]
         protocol.waiters.extend(waiters)
-        assert protocol.transport is not None
-        protocol.transport.write(b"".join(encode(c) for c in commands))
+        protocol.queue(b"".join(encode(c) for c in commands))
         try:
             async with asyncio.timeout(self._timeout):
                 return [await waiter for waiter in waiters]
