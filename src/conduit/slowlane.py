@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
 
-NICENESS = 10
+NICENESS = 19
 
 P = ParamSpec("P")
 T = TypeVar("T")
