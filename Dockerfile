@@ -26,7 +26,8 @@ ENV PATH="/opt/venv/bin:${PATH}" \
     PYTHONDONTWRITEBYTECODE=1 \
     CONDUIT_ENV=production \
     PORT=8000
-WORKDIR /tmp
+# A root-owned, empty working directory: nothing (such as a .env file) can be planted in it.
+WORKDIR /app
 USER conduit:conduit
 EXPOSE 8000
 # Liveness via the standard library only (no curl in slim images).

@@ -7,6 +7,9 @@ Requires the `gunicorn` extra: `pip install 'conduit[gunicorn]'`.
 """
 
 import os
+import shutil
+import tempfile
+from typing import Any
 
 wsgi_app = "conduit.app:create_app()"  # an ASGI app factory, despite the option's name
 worker_class = "uvicorn_worker.UvicornWorker"
@@ -24,3 +27,24 @@ preload_app = False
 forwarded_allow_ips = ""
 accesslog = None  # the app writes one structured line per request
 errorlog = "-"
+
+
+# Several workers: /metrics must add up all of them (prometheus-client multiprocess mode).
+def on_starting(server: Any) -> None:
+    if server.cfg.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        folder = tempfile.mkdtemp(prefix="conduit-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder  # inherited by the forked workers
+        os.environ["CONDUIT_GUNICORN_METRICS_DIR"] = folder
+
+
+def child_exit(_server: Any, worker: Any) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(_server: Any) -> None:
+    folder = os.environ.get("CONDUIT_GUNICORN_METRICS_DIR")
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,11 +20,14 @@ from conduit.cache.invalidate import INFO_KEY
 from conduit.comments.router import router as comments_router
 from conduit.db import create_engine, create_sessionmaker
 from conduit.errors import error_body, install_error_handlers
+from conduit.guard import RequestGuard
 from conduit.jsonresponse import json_response
 from conduit.observability import install as install_observability
 from conduit.observability.checks import refuse_fatal
 from conduit.observability.lifecycle import watch_termination
+from conduit.openapi import errors
 from conduit.profiles.router import router as profiles_router
+from conduit.ratelimit import RateLimiter
 from conduit.resources import Resources
 from conduit.security import PasswordHasher, Tokens
 from conduit.settings import Settings
@@ -48,6 +52,7 @@ def _build_resources(settings: Settings) -> Resources:
         sessions=create_sessionmaker(engine, {INFO_KEY: cache} if cache else None),
         hasher=PasswordHasher(settings),
         tokens=Tokens(settings),
+        limiter=RateLimiter(settings, redis),
         redis=redis,
         cache=cache,
     )
@@ -99,14 +104,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/api/docs",
         redoc_url="/api/redoc",
         openapi_url="/api/openapi.json",
+        # Any operation answers 503 while the database is unreachable.
+        responses=errors(503),
     )
     install_error_handlers(app)
-    for error in (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError):
+    # asyncpg lets a refused or timed-out connect through unwrapped (ConnectionRefusedError,
+    # TimeoutError, a DNS gaierror): those are the database being unreachable too.
+    for error in (
+        sa_exc.OperationalError,
+        sa_exc.InterfaceError,
+        sa_exc.TimeoutError,
+        ConnectionError,
+        TimeoutError,
+        socket.gaierror,
+    ):
         app.add_exception_handler(error, _database_unavailable)
 
     # Added first, so it is the innermost middleware: everything added later still wraps it.
     if settings.cache_enabled:
         app.add_middleware(CachedReads)
+    # Inside CORS, so that a 413 still carries the CORS headers a browser needs to read it.
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     wildcard = "*" in settings.cors_origins
     app.add_middleware(
         CORSMiddleware,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -54,19 +57,35 @@ def run_server(
 
     configure_logging(settings)
     signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
-    uvicorn.run(
-        target,
-        factory=isinstance(target, str),
-        host=host,
-        port=port,
-        workers=None if reload else workers,
-        reload=reload,
-        access_log=False,  # our middleware writes one structured line per request
-        log_config=None,  # uvicorn's own lines go through our structlog set-up
-        proxy_headers=False,  # the app applies CONDUIT_TRUSTED_PROXIES itself, on every host
-        server_header=False,
-        timeout_graceful_shutdown=settings.shutdown_timeout,
-    )
+    with _shared_metrics(workers if not reload else 1):
+        uvicorn.run(
+            target,
+            factory=isinstance(target, str),
+            host=host,
+            port=port,
+            workers=None if reload else workers,
+            reload=reload,
+            access_log=False,  # our middleware writes one structured line per request
+            log_config=None,  # uvicorn's own lines go through our structlog set-up
+            proxy_headers=False,  # the app applies CONDUIT_TRUSTED_PROXIES itself, everywhere
+            server_header=False,
+            timeout_graceful_shutdown=settings.shutdown_timeout,
+        )
+
+
+@contextmanager
+def _shared_metrics(workers: int) -> Iterator[None]:
+    """Several workers: /metrics must add up all of them, whichever answers the scrape, so
+    they share a prometheus-client multiprocess directory (unless one is configured)."""
+    if workers < 2 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="conduit-metrics-") as folder:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder  # inherited by the spawned workers
+        try:
+            yield
+        finally:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
 @app.command()

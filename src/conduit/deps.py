@@ -16,6 +16,8 @@ from conduit.observability.context import set_user
 from conduit.resources import Resources
 from conduit.security import TokenError
 
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 def get_resources(request: Request) -> Resources:
     resources: Resources = request.app.state.resources
@@ -95,13 +97,18 @@ async def optional_viewer(
 
 
 async def required_viewer(
+    request: Request,
     resources: AppResources,
     session: Session,
     header: Annotated[str | None, Depends(_authorization)],
 ) -> Viewer:
     if header is None:
         raise Unauthorized("is missing")
-    return await _authenticate(header, resources, session)
+    viewer = await _authenticate(header, resources, session)
+    if request.method not in _READS:
+        # Every authenticated write is throttled per account and per address.
+        await resources.limiter.check(request, "write", account=f"user:{viewer.id}")
+    return viewer
 
 
 OptionalViewer = Annotated[Viewer | None, Depends(optional_viewer)]

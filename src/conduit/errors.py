@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from conduit.jsonresponse import json_response
 from conduit.observability.logs import get_logger
@@ -66,6 +67,17 @@ class Conflict(AppError):
 
     def __init__(self, field: str) -> None:
         super().__init__(field, "has already been taken")
+
+
+class TooManyRequests(AppError):
+    status_code = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "rate",
+            f"limit exceeded, retry in {retry_after} seconds",
+            {"Retry-After": str(retry_after)},
+        )
 
 
 class Unavailable(AppError):
@@ -160,10 +172,33 @@ _HTTP_MESSAGES = {
 }
 
 
-async def _http_error(_request: Request, exc: Exception) -> Response:
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method served at this path (Starlette's 405 names only the first route's)."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
+    return ", ".join(allowed)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    field, message = _HTTP_MESSAGES.get(exc.status_code, ("request", str(exc.detail).lower()))
-    return json_response(error_body({field: [message]}), exc.status_code, dict(exc.headers or {}))
+    status = exc.status_code
+    headers = dict(exc.headers or {})
+    if status == 400 and exc.detail == "There was an error parsing the body":
+        # FastAPI's 400 for a body it could not decode (e.g. invalid UTF-8): the spec says 422.
+        return json_response(error_body({"body": ["is not valid JSON"]}), 422)
+    if status == 405:
+        headers["Allow"] = _allowed_methods(request)
+    field, message = _HTTP_MESSAGES.get(status, ("request", str(exc.detail).lower()))
+    return json_response(error_body({field: [message]}), status, headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

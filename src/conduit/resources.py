@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -10,6 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from conduit.cache.core import Cache
 from conduit.security import PasswordHasher, Tokens
 from conduit.settings import Settings
+
+if TYPE_CHECKING:  # conduit.ratelimit imports conduit.errors, which reaches back here
+    from conduit.ratelimit import RateLimiter
 
 
 @dataclass(slots=True)
@@ -19,6 +23,7 @@ class Resources:
     sessions: async_sessionmaker[AsyncSession]
     hasher: PasswordHasher
     tokens: Tokens
+    limiter: RateLimiter
     # None when CONDUIT_REDIS_URL is unset: every feature then falls back to in-process state.
     redis: Redis | None = None
     # None when CONDUIT_CACHE_ENABLED=false: every read goes to the database.

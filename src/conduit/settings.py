@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from limits import parse_many
 from pydantic import Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
@@ -74,6 +75,16 @@ class Settings(BaseSettings):
     cache_enabled: bool = True
     cache_ttl_seconds: float = Field(default=300.0, gt=0)
     cache_max_entries: int = Field(default=20_000, ge=16)
+    # Requests whose body is larger are refused with 413 before anything parses them.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Throttling (docs/security.md). Limits use the `limits` notation: "N/second|minute|hour|day".
+    rate_limit_enabled: bool = True
+    rate_limit_login_account: str = "10/minute"
+    rate_limit_login_address: str = "30/minute"
+    rate_limit_register_account: str = "5/hour"
+    rate_limit_register_address: str = "60/hour"
+    rate_limit_write_account: str = "60/minute"
+    rate_limit_write_address: str = "300/minute"
     # Web pages: a browser session ends after this long without a request, and in any case after
     # the absolute lifetime, whatever the activity.
     web_session_idle_seconds: int = Field(default=12 * 3600, ge=60)
@@ -81,6 +92,9 @@ class Settings(BaseSettings):
     # The public origin (https://conduit.example) when a proxy terminates TLS; form posts must
     # come from it. Unset: the origin the request itself was made to.
     web_origin: str | None = None
+    # "Sudo mode": within this many seconds of signing in, the settings page may change the
+    # password without the current one (the browser just proved it). 0: always ask for it.
+    web_reauth_seconds: int = Field(default=300, ge=0)
     # Operations (see docs/deploy.md).
     debug: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -92,6 +106,7 @@ class Settings(BaseSettings):
     hsts_seconds: int = Field(default=31_536_000, ge=0)
     shutdown_timeout: int = Field(default=30, ge=1)
     readiness_timeout: float = Field(default=1.0, gt=0)
+    silenced_checks: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @classmethod
     def settings_customise_sources(
@@ -110,11 +125,30 @@ class Settings(BaseSettings):
             file_secret_settings,
         )
 
-    @field_validator("cors_origins", "allowed_hosts", "trusted_proxies", mode="before")
+    @field_validator(
+        "cors_origins", "allowed_hosts", "trusted_proxies", "silenced_checks", mode="before"
+    )
     @classmethod
     def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator(
+        "rate_limit_login_account",
+        "rate_limit_login_address",
+        "rate_limit_register_account",
+        "rate_limit_register_address",
+        "rate_limit_write_account",
+        "rate_limit_write_address",
+    )
+    @classmethod
+    def _parse_rate(cls, value: str) -> str:
+        # Fail at start-up, not on the first throttled request.
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"invalid rate limit {value!r} (expected e.g. '10/minute')") from None
         return value
 
     @field_validator("redis_url", "web_origin", mode="before")

@@ -216,3 +216,12 @@ async def test_an_overlong_filter_is_422(client: AsyncClient) -> None:
     response = await client.get("/api/articles", params={"tag": "zzq" * 100})
     assert_error(response, 422, "tag", "is too long (maximum is 255 characters)")
     assert "zzq" not in response.text
+
+
+@pytest.mark.parametrize("name", ["tag", "author", "favorited"])
+async def test_an_empty_filter_matches_nothing(
+    client: AsyncClient, library: dict[str, str], name: str
+) -> None:
+    # Present but empty is a filter for "", which no tag or user has: not "no filter".
+    response = await client.get("/api/articles", params={name: ""})
+    assert response.json() == {"articles": [], "articlesCount": 0}

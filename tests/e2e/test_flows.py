@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import Traffic, open_context
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Traffic, open_context
 from tests.e2e.helpers import PASSWORD, publish, shoot, sign_in, sign_up, unique
 
 pytestmark = pytest.mark.e2e
@@ -213,3 +213,35 @@ def test_it_works_with_javascript_disabled(
     shoot(small, screenshots, "home-phone")
     phone.close()
     assert traffic.foreign == []
+
+
+def test_the_browser_refuses_to_frame_a_page(browser: Browser, base_url: str) -> None:
+    # A hostile origin embedding our login page. Its page is answered inside the browser
+    # (page.route), so it never reaches any server; localhost is another origin than 127.0.0.1.
+    # Chromium's local-network checks would block the frame on their own, hiding what our
+    # headers do: this browser has them off.
+    framing = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks"],
+    )
+    try:
+        page = framing.new_page()
+        hostile = base_url.replace("127.0.0.1", "localhost") + "/hostile"
+        page.route(
+            hostile,
+            lambda route: route.fulfill(
+                content_type="text/html",
+                body=f'<iframe id="victim" src="{base_url}/login"></iframe>',
+            ),
+        )
+        # Chromium reports the refusal on the console, naming the directive that caused it.
+        with page.expect_console_message(
+            lambda message: "frame-ancestors 'none'" in message.text, timeout=10_000
+        ):
+            page.goto(hostile)
+        [child] = [frame for frame in page.frames if frame != page.main_frame]
+        assert not child.url.startswith(base_url), child.url
+        assert "Sign in" not in child.content()
+    finally:
+        framing.close()

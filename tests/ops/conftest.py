@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -78,14 +80,20 @@ def wait_until_serving(url: str, process: subprocess.Popen[Any], attempts: int =
 
 
 def start(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> subprocess.Popen[bytes]:
+    # Its own process group: stop() can take worker processes down with their parent.
     return subprocess.Popen(  # noqa: S603 - fixed argv built by the tests
-        command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        command,
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
 def stop(process: subprocess.Popen[bytes]) -> bytes:
-    if process.poll() is None:
-        process.kill()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # no-op for a group that already exited
     output, _ = process.communicate(timeout=30)
     return output
 

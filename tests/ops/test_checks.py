@@ -110,6 +110,16 @@ def test_production_refuses_to_start_on_a_fatal_finding() -> None:
         create_app(settings)
 
 
+def test_warnings_can_be_silenced_but_fatal_findings_cannot() -> None:
+    env = {**GOOD, "CONDUIT_TRUSTED_PROXIES": "*", "CONDUIT_SILENCED_CHECKS": "conduit.W008"}
+    assert _check(env) == (0, "no issues found\n")
+    env = {**env, "CONDUIT_ENV": "development", "CONDUIT_DEBUG": "true"}
+    env["CONDUIT_SILENCED_CHECKS"] += ",conduit.E003,conduit.W001"
+    code, output = _check(env)
+    assert code == 1
+    assert [line.split(":")[0] for line in output.splitlines()[:-1]] == ["conduit.E003 (fatal)"]
+
+
 def test_check_without_deploy_only_validates() -> None:
     result = CliRunner().invoke(cli, ["check"], env={})
     assert (result.exit_code, result.output.strip()) == (0, "no issues found")

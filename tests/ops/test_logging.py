@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from httpx import AsyncClient
@@ -36,6 +37,7 @@ async def test_each_request_gets_one_line_with_its_route_template(
     assert line["user"] == "alice"
     assert line["client"] == "127.0.0.1"
     assert line["level"] == "info"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", str(line["timestamp"]))
 
 
 async def test_a_sane_request_id_is_kept_and_echoed(

@@ -14,7 +14,7 @@ import orjson
 from tests.factories import PASSWORD
 from tests.ops.conftest import BIN, PYTHON, ROOT, start, stop, wait_until_serving
 
-WSGI_PORT, GUNICORN_PORT, SERVE_PORT, STUCK_PORT = 8301, 8302, 8303, 8304
+WSGI_PORT, GUNICORN_PORT, SERVE_PORT, STUCK_PORT, WORKERS_PORT = 8301, 8302, 8303, 8304, 8305
 
 
 def _register_and_read_back(base: str) -> None:
@@ -55,12 +55,47 @@ def test_the_wsgi_entry_point_serves_real_requests(server_env: dict[str, str]) -
 def test_gunicorn_with_the_uvicorn_worker_serves_and_stops_cleanly(
     server_env: dict[str, str],
 ) -> None:
-    env = {**server_env, "PORT": str(GUNICORN_PORT), "HOST": "127.0.0.1", "WEB_CONCURRENCY": "1"}
+    env = {**server_env, "PORT": str(GUNICORN_PORT), "HOST": "127.0.0.1", "WEB_CONCURRENCY": "2"}
     process = start([str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")], env)
     try:
         base = f"http://127.0.0.1:{GUNICORN_PORT}"
         wait_until_serving(f"{base}/healthz", process)
         _register_and_read_back(base)
+        _assert_metrics_add_up(base)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    finally:
+        stop(process)
+
+
+def _assert_metrics_add_up(base: str) -> None:
+    """Whichever worker answers the scrape reports the requests of all of them."""
+    series = 'conduit_http_requests_total{method="GET",route="/api/tags",status="200"}'
+    for _ in range(20):  # a new connection each: the kernel spreads them over the workers
+        assert httpx.get(f"{base}/api/tags", timeout=30).status_code == 200
+    for _ in range(3):
+        scraped = httpx.get(f"{base}/metrics", timeout=30).text
+        (line,) = [line for line in scraped.splitlines() if line.startswith(series)]
+        assert float(line.split()[-1]) == 20
+
+
+def test_metrics_add_up_every_worker_of_conduit_serve(server_env: dict[str, str]) -> None:
+    process = start(
+        [
+            str(BIN / "conduit"),
+            "serve",
+            "--workers",
+            "2",
+            "--no-migrate",
+            "--port",
+            str(WORKERS_PORT),
+        ],
+        server_env,
+    )
+    base = f"http://127.0.0.1:{WORKERS_PORT}"
+    try:
+        wait_until_serving(f"{base}/healthz", process)
+        _assert_metrics_add_up(base)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0
     finally:

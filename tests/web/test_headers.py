@@ -50,7 +50,7 @@ async def test_signed_in_pages_and_redirects_carry_them_too(browser: Browser) ->
 
 async def test_hsts_is_sent_over_https_only(client: AsyncClient) -> None:
     secure = await client.get("https://testserver/")
-    assert secure.headers["strict-transport-security"] == "max-age=63072000; includeSubDomains"
+    assert secure.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
     plain = await client.get("http://testserver/")
     assert "strict-transport-security" not in plain.headers
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -154,8 +155,11 @@ def _settings_form(username: str, **changes: str) -> dict[str, str]:
     return {**form, **changes}
 
 
-async def test_a_password_change_needs_the_current_password(browser: Browser) -> None:
+async def test_a_password_change_needs_the_current_password(browser: Browser, app: FastAPI) -> None:
     await browser.sign_up("alice")
+    resources = app.state.resources
+    # Outside the re-authentication window (0 s: every session is "old").
+    resources.settings = resources.settings.model_copy(update={"web_reauth_seconds": 0})
     for current in ("", "not my password"):
         response = await browser.post(
             "/settings",
@@ -166,6 +170,31 @@ async def test_a_password_change_needs_the_current_password(browser: Browser) ->
     await browser.post("/logout")
     assert (await browser.sign_in("alice", NEW_PASSWORD)).status_code == 422
     assert (await browser.sign_in("alice", PASSWORD)).status_code == 303
+
+
+async def test_a_wrong_current_password_is_refused_even_right_after_sign_in(
+    browser: Browser,
+) -> None:
+    await browser.sign_up("alice")
+    response = await browser.post(
+        "/settings",
+        _settings_form("alice", password=NEW_PASSWORD, current_password="not my password"),
+    )
+    assert response.status_code == 422
+    assert "current password is wrong" in response.text
+
+
+async def test_right_after_sign_in_the_password_changes_without_the_current_one(
+    browser: Browser,
+) -> None:
+    # The contract's settings form has no current-password field; a browser that signed in
+    # moments ago has just proved the password (CONDUIT_WEB_REAUTH_SECONDS, default 300 s).
+    await browser.sign_up("alice")
+    response = await browser.post("/settings", _settings_form("alice", password=NEW_PASSWORD))
+    assert response.status_code == 303
+    await browser.post("/logout")
+    assert (await browser.sign_in("alice", PASSWORD)).status_code == 422
+    assert (await browser.sign_in("alice", NEW_PASSWORD)).status_code == 303
 
 
 async def test_a_password_change_ends_every_other_session_and_api_token(
@@ -244,5 +273,21 @@ async def test_behind_a_tls_proxy_the_public_origin_decides(
             assert response.headers["set-cookie"].startswith("__Host-conduit_session=")
             assert "Secure" in response.headers["set-cookie"]
             assert "strict-transport-security" in response.headers
+        finally:
+            await browser.close()
+
+
+async def test_conduit_https_pins_cookies_behind_a_proxy(
+    settings: Settings, migrated: AsyncEngine
+) -> None:
+    await _empty_tables(migrated)
+    application = create_app(settings.model_copy(update={"https": True}))
+    async with application.router.lifespan_context(application):
+        browser = Browser.open(application)
+        try:
+            page = await browser.get("/login")
+            assert page.headers["set-cookie"].startswith("__Host-conduit_csrf=")
+            assert "Secure" in page.headers["set-cookie"]
+            assert page.headers["strict-transport-security"].startswith("max-age=")
         finally:
             await browser.close()

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from conduit.articles import queries, service
@@ -21,11 +19,9 @@ from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Session
 from conduit.jsonresponse import json_response, raw_json_response
 from conduit.openapi import errors
 from conduit.pagination import Paging
-from conduit.validation import LookupKey
+from conduit.params import OPTIONAL_AUTH, FilterValue, Slug
 
 router = APIRouter()
-
-FilterValue = Annotated[LookupKey | None, Query(max_length=255)]
 
 
 @router.get(
@@ -33,6 +29,7 @@ FilterValue = Annotated[LookupKey | None, Query(max_length=255)]
     response_model=ArticleListResponse,
     responses=errors(401, 422),
     tags=["Articles"],
+    openapi_extra=OPTIONAL_AUTH,
     operation_id="GetArticles",
 )
 async def list_articles(
@@ -83,7 +80,7 @@ async def feed(
     "/articles",
     status_code=201,
     response_model=ArticleResponse,
-    responses=errors(401, 413, 422),
+    responses=errors(401, 413, 422, 429),
     tags=["Articles"],
     operation_id="CreateArticle",
 )
@@ -96,12 +93,13 @@ async def create_article(
 @router.get(
     "/articles/{slug}",
     response_model=ArticleResponse,
-    responses=errors(401, 404),
+    responses=errors(401, 404, 422),
     tags=["Articles"],
+    openapi_extra=OPTIONAL_AUTH,
     operation_id="GetArticle",
 )
 async def get_article(
-    slug: LookupKey, viewer: OptionalViewer, session: Session, resources: AppResources
+    slug: Slug, viewer: OptionalViewer, session: Session, resources: AppResources
 ) -> Response:
     if resources.cache is not None:
         viewer_id = viewer.id if viewer else None
@@ -112,12 +110,12 @@ async def get_article(
 @router.put(
     "/articles/{slug}",
     response_model=ArticleResponse,
-    responses=errors(401, 403, 404, 413, 422),
+    responses=errors(401, 403, 404, 413, 422, 429),
     tags=["Articles"],
     operation_id="UpdateArticle",
 )
 async def update_article(
-    slug: LookupKey, body: UpdateArticleRequest, viewer: CurrentViewer, session: Session
+    slug: Slug, body: UpdateArticleRequest, viewer: CurrentViewer, session: Session
 ) -> Response:
     return json_response(await service.change(session, viewer, slug, body.article))
 
@@ -125,11 +123,11 @@ async def update_article(
 @router.delete(
     "/articles/{slug}",
     status_code=204,
-    responses=errors(401, 403, 404),
+    responses=errors(401, 403, 404, 422, 429),
     tags=["Articles"],
     operation_id="DeleteArticle",
 )
-async def delete_article(slug: LookupKey, viewer: CurrentViewer, session: Session) -> Response:
+async def delete_article(slug: Slug, viewer: CurrentViewer, session: Session) -> Response:
     await service.remove(session, viewer, slug)
     return Response(status_code=204)
 
@@ -137,22 +135,22 @@ async def delete_article(slug: LookupKey, viewer: CurrentViewer, session: Sessio
 @router.post(
     "/articles/{slug}/favorite",
     response_model=ArticleResponse,
-    responses=errors(401, 404),
+    responses=errors(401, 404, 422, 429),
     tags=["Favorites"],
     operation_id="CreateArticleFavorite",
 )
-async def favorite(slug: LookupKey, viewer: CurrentViewer, session: Session) -> Response:
+async def favorite(slug: Slug, viewer: CurrentViewer, session: Session) -> Response:
     return json_response(await service.favorite(session, viewer, slug))
 
 
 @router.delete(
     "/articles/{slug}/favorite",
     response_model=ArticleResponse,
-    responses=errors(401, 404),
+    responses=errors(401, 404, 422, 429),
     tags=["Favorites"],
     operation_id="DeleteArticleFavorite",
 )
-async def unfavorite(slug: LookupKey, viewer: CurrentViewer, session: Session) -> Response:
+async def unfavorite(slug: Slug, viewer: CurrentViewer, session: Session) -> Response:
     return json_response(await service.unfavorite(session, viewer, slug))
 
 

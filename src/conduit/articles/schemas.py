@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, field_validator
 
 from conduit.users.schemas import ProfileOut
-from conduit.validation import Body, Description, TagList, Title, fail
+from conduit.validation import Body, Description, TagList, Title, at_least_one_of, fail, non_null
 
 
 class NewArticle(BaseModel):
@@ -16,10 +16,13 @@ class NewArticle(BaseModel):
 
 
 class ArticleChanges(BaseModel):
-    title: Title | None = None
-    description: Description | None = None
-    body: Body | None = None
-    tag_list: TagList | None = Field(default=None, alias="tagList")
+    model_config = at_least_one_of("title", "description", "body", "tagList")
+
+    # Null is refused (see _not_null), so the schema does not offer it.
+    title: Title | None = Field(default=None, json_schema_extra=non_null)
+    description: Description | None = Field(default=None, json_schema_extra=non_null)
+    body: Body | None = Field(default=None, json_schema_extra=non_null)
+    tag_list: TagList | None = Field(default=None, alias="tagList", json_schema_extra=non_null)
 
     @field_validator("title", "description", "body", "tag_list", mode="before")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -40,33 +41,38 @@ async def _link_tags(session: AsyncSession, article_id: int, names: list[str]) -
 
 
 async def create(session: AsyncSession, viewer: Viewer, data: NewArticle) -> dict[str, Any]:
-    for attempt in range(SLUG_ATTEMPTS):
-        try:
-            slug = await _free_slug(session, data.title, attempt)
-            now = utcnow()
-            result = await session.execute(
-                insert(Article).values(
-                    slug=slug,
-                    title=data.title,
-                    description=data.description,
-                    body=data.body,
-                    tag_list=data.tag_list,
-                    favorites_count=0,
-                    author_id=viewer.id,
-                    created_at=now,
-                    updated_at=now,
+    async def work() -> tuple[str, datetime]:
+        for attempt in range(SLUG_ATTEMPTS):
+            try:
+                slug = await _free_slug(session, data.title, attempt)
+                now = utcnow()
+                result = await session.execute(
+                    insert(Article).values(
+                        slug=slug,
+                        title=data.title,
+                        description=data.description,
+                        body=data.body,
+                        tag_list=data.tag_list,
+                        favorites_count=0,
+                        author_id=viewer.id,
+                        created_at=now,
+                        updated_at=now,
+                    )
                 )
-            )
-            article_id = inserted_id(result)
-            await _link_tags(session, article_id, data.tag_list)
-            await session.commit()
-            await changed(session, cache.ARTICLES, cache.TAGS)
-            break
-        except IntegrityError:
-            # Another request took the slug (or created one of the tags) first: try again.
-            await session.rollback()
-            if attempt == SLUG_ATTEMPTS - 1:
-                raise
+                article_id = inserted_id(result)
+                await _link_tags(session, article_id, data.tag_list)
+                await session.commit()
+                return slug, now
+            except IntegrityError:
+                # Another request took the slug (or created one of the tags) first: try again.
+                await session.rollback()
+                if attempt == SLUG_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    # Deadlocks between concurrent tag inserts (InnoDB) are retried from scratch.
+    slug, now = await run_transaction(session, work)
+    await changed(session, cache.ARTICLES, cache.TAGS)
     article = {
         "slug": slug,
         "title": data.title,
@@ -156,10 +162,18 @@ async def _article_id(session: AsyncSession, slug: str) -> int:
     return article_id
 
 
+async def _lock_article(session: AsyncSession, article_id: int) -> None:
+    """Takes the article row's write lock first. Without it, InnoDB gives each concurrent favorite
+    a shared lock on the article (the foreign key check) that then blocks every counter update:
+    a deadlock per race. SQLite ignores FOR UPDATE (it locks the whole file anyway)."""
+    await session.execute(select(Article.id).where(Article.id == article_id).with_for_update())
+
+
 async def favorite(session: AsyncSession, viewer: Viewer, slug: str) -> dict[str, Any]:
     article_id = await _article_id(session, slug)
 
     async def work() -> None:
+        await _lock_article(session, article_id)
         added = await session.execute(
             insert_ignore(session, Favorite, [{"user_id": viewer.id, "article_id": article_id}])
         )
@@ -180,6 +194,7 @@ async def unfavorite(session: AsyncSession, viewer: Viewer, slug: str) -> dict[s
     article_id = await _article_id(session, slug)
 
     async def work() -> None:
+        await _lock_article(session, article_id)
         removed = await session.execute(
             delete(Favorite).where(Favorite.user_id == viewer.id, Favorite.article_id == article_id)
         )

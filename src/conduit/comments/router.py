@@ -13,7 +13,7 @@ from conduit.comments.schemas import CommentListResponse, CommentResponse, NewCo
 from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Session
 from conduit.jsonresponse import json_response, raw_json_response
 from conduit.openapi import errors
-from conduit.validation import LookupKey
+from conduit.params import OPTIONAL_AUTH, Slug
 
 router = APIRouter(tags=["Comments"])
 
@@ -21,11 +21,12 @@ router = APIRouter(tags=["Comments"])
 @router.get(
     "/articles/{slug}/comments",
     response_model=CommentListResponse,
-    responses=errors(401, 404),
+    responses=errors(401, 404, 422),
+    openapi_extra=OPTIONAL_AUTH,
     operation_id="GetArticleComments",
 )
 async def list_comments(
-    slug: LookupKey, viewer: OptionalViewer, session: Session, resources: AppResources
+    slug: Slug, viewer: OptionalViewer, session: Session, resources: AppResources
 ) -> Response:
     if resources.cache is not None:
         viewer_id = viewer.id if viewer else None
@@ -37,11 +38,11 @@ async def list_comments(
     "/articles/{slug}/comments",
     status_code=201,
     response_model=CommentResponse,
-    responses=errors(401, 404, 413, 422),
+    responses=errors(401, 404, 413, 422, 429),
     operation_id="CreateArticleComment",
 )
 async def add_comment(
-    slug: LookupKey, body: NewCommentRequest, viewer: CurrentViewer, session: Session
+    slug: Slug, body: NewCommentRequest, viewer: CurrentViewer, session: Session
 ) -> Response:
     return json_response(await service.add(session, viewer, slug, body.comment.body), 201)
 
@@ -49,11 +50,11 @@ async def add_comment(
 @router.delete(
     "/articles/{slug}/comments/{id}",
     status_code=204,
-    responses=errors(401, 403, 404, 422),
+    responses=errors(401, 403, 404, 422, 429),
     operation_id="DeleteArticleComment",
 )
 async def delete_comment(
-    slug: LookupKey,
+    slug: Slug,
     comment_id: Annotated[int, Path(alias="id", ge=1, le=2**63 - 1)],
     viewer: CurrentViewer,
     session: Session,

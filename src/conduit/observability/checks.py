@@ -118,8 +118,15 @@ def _proxies(settings: Settings) -> list[Finding]:
 
 
 def deploy_findings(settings: Settings) -> list[Finding]:
+    """Every finding, less the warnings listed in CONDUIT_SILENCED_CHECKS (fatal ones stay)."""
     checks = (_secret, _mode, _hosts, _cookies, _cors, _https, _proxies)
-    return [finding for check in checks for finding in check(settings)]
+    silenced = set(settings.silenced_checks)
+    return [
+        finding
+        for check in checks
+        for finding in check(settings)
+        if finding.fatal or finding.id not in silenced
+    ]
 
 
 def refuse_fatal(settings: Settings) -> None:

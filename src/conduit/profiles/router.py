@@ -9,9 +9,9 @@ from conduit.cache import reads
 from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Session
 from conduit.jsonresponse import json_response, raw_json_response
 from conduit.openapi import errors
+from conduit.params import OPTIONAL_AUTH, UsernameParam
 from conduit.profiles import service
 from conduit.users.schemas import ProfileResponse
-from conduit.validation import LookupKey
 
 router = APIRouter(tags=["Profile"])
 
@@ -19,11 +19,12 @@ router = APIRouter(tags=["Profile"])
 @router.get(
     "/profiles/{username}",
     response_model=ProfileResponse,
-    responses=errors(401, 404),
+    responses=errors(401, 404, 422),
+    openapi_extra=OPTIONAL_AUTH,
     operation_id="GetProfileByUsername",
 )
 async def get_profile(
-    username: LookupKey, viewer: OptionalViewer, session: Session, resources: AppResources
+    username: UsernameParam, viewer: OptionalViewer, session: Session, resources: AppResources
 ) -> Response:
     if resources.cache is not None:
         viewer_id = viewer.id if viewer else None
@@ -35,18 +36,18 @@ async def get_profile(
 @router.post(
     "/profiles/{username}/follow",
     response_model=ProfileResponse,
-    responses=errors(401, 404, 422),
+    responses=errors(401, 404, 422, 429),
     operation_id="FollowUserByUsername",
 )
-async def follow(username: LookupKey, viewer: CurrentViewer, session: Session) -> Response:
+async def follow(username: UsernameParam, viewer: CurrentViewer, session: Session) -> Response:
     return json_response(await service.follow(session, username, viewer))
 
 
 @router.delete(
     "/profiles/{username}/follow",
     response_model=ProfileResponse,
-    responses=errors(401, 404),
+    responses=errors(401, 404, 422, 429),
     operation_id="UnfollowUserByUsername",
 )
-async def unfollow(username: LookupKey, viewer: CurrentViewer, session: Session) -> Response:
+async def unfollow(username: UsernameParam, viewer: CurrentViewer, session: Session) -> Response:
     return json_response(await service.unfollow(session, username, viewer))

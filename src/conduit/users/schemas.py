@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, Field, field_validator
 
-from conduit.validation import Bio, Email, Image, LoginPassword, Password, Username, fail
+from conduit.validation import (
+    Bio,
+    Email,
+    Image,
+    LoginPassword,
+    Password,
+    Username,
+    at_least_one_of,
+    fail,
+    non_null,
+)
 
 
 class NewUser(BaseModel):
@@ -19,9 +29,12 @@ class LoginUser(BaseModel):
 
 
 class UserChanges(BaseModel):
-    username: Username | None = None
-    email: Email | None = None
-    password: Password | None = None
+    model_config = at_least_one_of("username", "email", "password", "bio", "image")
+
+    # Null is refused (see _not_null), so the schema does not offer it.
+    username: Username | None = Field(default=None, json_schema_extra=non_null)
+    email: Email | None = Field(default=None, json_schema_extra=non_null)
+    password: Password | None = Field(default=None, json_schema_extra=non_null)
     bio: Bio = None
     image: Image = None
 

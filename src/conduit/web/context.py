@@ -16,7 +16,9 @@ from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from conduit.deps import AppResources, Session, Viewer
+from conduit.ratelimit import throttle
 from conduit.resources import Resources
+from conduit.settings import Settings
 from conduit.users import service as users
 from conduit.web import csrf
 from conduit.web.sessions import SessionRecord, SessionStore
@@ -26,10 +28,14 @@ SESSION_COOKIE = "conduit_session"
 ANON_COOKIE = "conduit_csrf"
 
 
-def served_over_https(scheme: str, public_origin: str | None) -> bool:
-    """HTTPS as the browser sees it: the request's scheme, or the configured public origin when a
-    proxy terminates TLS in front of a plain-HTTP server."""
-    return scheme == "https" or (public_origin or "").lower().startswith("https://")
+def served_over_https(scheme: str, settings: Settings) -> bool:
+    """HTTPS as the browser sees it: the request's scheme, or, when a proxy terminates TLS in
+    front of a plain-HTTP server, CONDUIT_HTTPS or an https:// CONDUIT_WEB_ORIGIN."""
+    return (
+        scheme == "https"
+        or settings.https
+        or (settings.web_origin or "").lower().startswith("https://")
+    )
 
 
 def cookie_name(base: str, secure: bool) -> str:
@@ -54,7 +60,7 @@ class WebContext:
 
     @property
     def secure(self) -> bool:
-        return served_over_https(self.request.url.scheme, self.resources.settings.web_origin)
+        return served_over_https(self.request.url.scheme, self.resources.settings)
 
     @property
     def csrf_token(self) -> str:
@@ -69,6 +75,9 @@ class WebContext:
         form = await self.request.form()
         if not csrf.tokens_match(self.csrf_token, form.get(csrf.FIELD)):
             raise csrf.CsrfRejected()
+        if self.viewer is not None:
+            # A signed-in form post is a write, throttled like the API's (docs/security.md).
+            await throttle(self.request, "write", account=f"user:{self.viewer.id}")
         return form
 
     async def sign_in(self, user_id: int, token_version: int) -> None:

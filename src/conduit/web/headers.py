@@ -31,20 +31,22 @@ BASE_HEADERS = (
     ("cross-origin-opener-policy", "same-origin"),
     ("permissions-policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
 )
-HSTS = ("strict-transport-security", "max-age=63072000; includeSubDomains")
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, public_origin: str | None = None) -> None:
+    def __init__(self, app: ASGIApp, always_https: bool = False, hsts_seconds: int = 0) -> None:
         self.app = app
-        self.https_origin = (public_origin or "").lower().startswith("https://")
+        self.always_https = always_https
+        # The same value as the operations middleware's, whichever of the two sets it first.
+        value = f"max-age={hsts_seconds}; includeSubDomains"
+        self.hsts = (("strict-transport-security", value),) if hsts_seconds else ()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
         if scope["type"] != "http" or path == "/api" or path.startswith("/api/"):
             await self.app(scope, receive, send)
             return
-        extra = (HSTS,) if self.https_origin or scope.get("scheme") == "https" else ()
+        extra = self.hsts if self.always_https or scope.get("scheme") == "https" else ()
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -14,7 +14,7 @@ from starlette.types import ExceptionHandler
 from conduit.deps import get_resources
 from conduit.errors import AppError
 from conduit.settings import Settings
-from conduit.web.context import WebContext, web_context
+from conduit.web.context import WebContext, served_over_https, web_context
 from conduit.web.headers import SecurityHeaders
 from conduit.web.pages import router
 
@@ -59,6 +59,10 @@ def install(app: FastAPI, settings: Settings) -> None:
     """Adds the pages, /static, the security headers and HTML error pages to ``app``."""
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(SecurityHeaders, public_origin=settings.web_origin)
+    app.add_middleware(
+        SecurityHeaders,
+        always_https=served_over_https("http", settings),
+        hsts_seconds=settings.hsts_seconds,
+    )
     for error in (AppError, StarletteHTTPException):
         app.add_exception_handler(error, _page_errors(app.exception_handlers.get(error)))

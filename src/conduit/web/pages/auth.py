@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from conduit.errors import AppError
+from conduit.ratelimit import throttle
 from conduit.users import service as users
 from conduit.users.schemas import LoginUser, NewUser
 from conduit.web.context import Web
@@ -25,6 +26,7 @@ async def login(ctx: Web) -> Response:
     email = text(form, "email")
     data, errors = parse(LoginUser, {"email": email, "password": text(form, "password")})
     if data is not None:
+        await throttle(ctx.request, "login", account=data.email)
         try:
             row = await users.authenticate(ctx.db, ctx.resources, data)
         except AppError as error:
@@ -50,6 +52,7 @@ async def register(ctx: Web) -> Response:
         NewUser, {"username": username, "email": email, "password": text(form, "password")}
     )
     if data is not None:
+        await throttle(ctx.request, "register", account=data.email)
         try:
             user = await users.create_account(ctx.db, ctx.resources, data)
         except AppError as error:

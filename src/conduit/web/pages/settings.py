@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from conduit.errors import AppError
+from conduit.models import utcnow
 from conduit.users import service as users
 from conduit.users.schemas import UserChanges
 from conduit.web.context import Web, WebContext
@@ -18,6 +20,12 @@ from conduit.web.templates import segment
 
 def _values(form: FormData) -> dict[str, Any]:
     return {name: text(form, name) for name in ("image", "username", "bio", "email")}
+
+
+def _recently_signed_in(ctx: WebContext) -> bool:
+    """Re-authentication window: a browser that signed in moments ago just proved the password."""
+    window = timedelta(seconds=ctx.resources.settings.web_reauth_seconds)
+    return ctx.session is not None and utcnow() - ctx.session.created_at <= window
 
 
 def _page(ctx: WebContext, values: dict[str, Any], errors: list[str], status: int) -> Response:
@@ -51,9 +59,11 @@ async def update_settings(ctx: Web) -> Response:
     data, errors = parse(UserChanges, changes)
     if data is not None and password:
         current = text(form, "current_password")
-        if not current:
+        if not current and not _recently_signed_in(ctx):
             errors = ["current password can't be blank"]
-        elif not await users.check_password(ctx.db, ctx.resources, ctx.viewer.id, current):
+        elif current and not await users.check_password(
+            ctx.db, ctx.resources, ctx.viewer.id, current
+        ):
             errors = ["current password is wrong"]
     if data is None or errors:
         return _page(ctx, values, errors, 422)

@@ -1,0 +1,118 @@
+"""Throttling for login, registration and writes, per account and per client address.
+
+Counters live in Redis when ``CONDUIT_REDIS_URL`` is set (shared by every worker), otherwise in
+process memory. A Redis that fails never fails a request: the limiter counts in memory instead and
+tries Redis again after a short pause, so it recovers without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from fastapi import Request
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from redis.asyncio import Redis
+
+from conduit.errors import TooManyRequests
+from conduit.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# How long a failed Redis is left alone before the limiter tries it again.
+REDIS_RETRY_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One limit: ``name`` keys the counters, ``account`` and ``address`` are the two rates."""
+
+    name: str
+    account: RateLimitItem
+    address: RateLimitItem
+
+
+class RateLimiter:
+    def __init__(self, settings: Settings, redis: Redis | None) -> None:
+        self.enabled = settings.rate_limit_enabled
+        self.rules = {
+            "login": Rule(
+                "login",
+                parse(settings.rate_limit_login_account),
+                parse(settings.rate_limit_login_address),
+            ),
+            "register": Rule(
+                "register",
+                parse(settings.rate_limit_register_account),
+                parse(settings.rate_limit_register_address),
+            ),
+            "write": Rule(
+                "write",
+                parse(settings.rate_limit_write_account),
+                parse(settings.rate_limit_write_address),
+            ),
+        }
+        self._memory = MovingWindowRateLimiter(MemoryStorage())
+        self._redis: MovingWindowRateLimiter | None = None
+        if redis is not None:
+            # Shares the application's connection pool (and its short timeouts).
+            storage: Storage = RedisStorage(
+                "async+redis://",
+                implementation="redispy",
+                key_prefix="conduit:rate",
+                connection_pool=redis.connection_pool,  # type: ignore[arg-type]
+            )
+            self._redis = MovingWindowRateLimiter(storage)
+        self._redis_down_until = 0.0
+
+    async def _hit(self, item: RateLimitItem, *keys: str) -> int:
+        """Counts one hit; returns 0 when allowed, else the seconds until it would be."""
+        limiter = self._memory
+        if self._redis is not None and time.monotonic() >= self._redis_down_until:
+            limiter = self._redis
+        try:
+            return await self._hit_with(limiter, item, keys)
+        except Exception:  # any storage failure degrades to memory; never a 500
+            if limiter is self._memory:
+                raise
+            log.warning("rate limit storage unavailable; counting in memory", exc_info=True)
+            self._redis_down_until = time.monotonic() + REDIS_RETRY_SECONDS
+            return await self._hit_with(self._memory, item, keys)
+
+    @staticmethod
+    async def _hit_with(
+        limiter: MovingWindowRateLimiter, item: RateLimitItem, keys: tuple[str, ...]
+    ) -> int:
+        if await limiter.hit(item, *keys):
+            return 0
+        stats = await limiter.get_window_stats(item, *keys)
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+    async def check(self, request: Request, rule_name: str, account: str | None = None) -> None:
+        """Counts this request against ``rule_name`` for its address (and ``account``, if known);
+        raises 429 with Retry-After when either is over its limit."""
+        if not self.enabled:
+            return
+        rule = self.rules[rule_name]
+        waits = [await self._hit(rule.address, rule.name, "ip", self.address(request))]
+        if account is not None:
+            waits.append(await self._hit(rule.account, rule.name, "account", account))
+        wait = max(waits)
+        if wait:
+            raise TooManyRequests(wait)
+
+    @staticmethod
+    def address(request: Request) -> str:
+        # Behind CONDUIT_TRUSTED_PROXIES, the proxy-headers middleware (conduit.observability) has
+        # already replaced the peer with the rightmost untrusted X-Forwarded-For hop.
+        return request.client.host if request.client else "unknown"
+
+
+async def throttle(request: Request, rule_name: str, account: str | None = None) -> None:
+    """The reusable entry point (API routes, web form handlers): raises 429 when over a limit."""
+    limiter: RateLimiter = request.app.state.resources.limiter
+    await limiter.check(request, rule_name, account)
