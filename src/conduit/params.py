@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Path, Query
 from pydantic import AfterValidator
 
-from conduit.validation import LookupKey
+from conduit.validation import LookupKey, raw
 
 
 def _at_most(limit: int) -> AfterValidator:
@@ -18,7 +18,11 @@ def _at_most(limit: int) -> AfterValidator:
 # Lookups are exact: a value no row can have (outer whitespace, controls, too long) finds nothing.
 Slug = Annotated[LookupKey, _at_most(255), Path(json_schema_extra={"maxLength": 255})]
 UsernameParam = Annotated[LookupKey, _at_most(64), Path(json_schema_extra={"maxLength": 64})]
-FilterValue = Annotated[LookupKey | None, Query(max_length=255)]
+# The raw check comes first: LookupKey turns unmatchable values into "", which would otherwise
+# slip under Query's max_length (pydantic applies it after the union's validators).
+FilterValue = Annotated[
+    Annotated[LookupKey, raw(255, controls=False)] | None, Query(max_length=255)
+]
 
 # For endpoints where a token is optional (it personalises `following`/`favorited`): OpenAPI's
 # way to say "Token, or nothing". FastAPI appends this to the [{"Token": []}] it declares itself.

@@ -7,6 +7,7 @@ import contextlib
 import io
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -64,6 +65,15 @@ def server_env(settings: Settings, migrated_database: str) -> dict[str, str]:
         PYTHONUNBUFFERED="1",
     )
     return env
+
+
+def free_port() -> int:
+    """A port nobody listens on now. Fixed ports would collide when several checkouts run this
+    suite at once; the small window before the server binds is harmless by comparison."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def wait_until_serving(url: str, process: subprocess.Popen[Any], attempts: int = 300) -> None:

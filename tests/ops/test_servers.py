@@ -12,9 +12,7 @@ import httpx
 import orjson
 
 from tests.factories import PASSWORD
-from tests.ops.conftest import BIN, PYTHON, ROOT, start, stop, wait_until_serving
-
-WSGI_PORT, GUNICORN_PORT, SERVE_PORT, STUCK_PORT, WORKERS_PORT = 8301, 8302, 8303, 8304, 8305
+from tests.ops.conftest import BIN, PYTHON, ROOT, free_port, start, stop, wait_until_serving
 
 
 def _register_and_read_back(base: str) -> None:
@@ -34,16 +32,17 @@ def _register_and_read_back(base: str) -> None:
 
 
 def test_the_wsgi_entry_point_serves_real_requests(server_env: dict[str, str]) -> None:
+    port = free_port()
     process = start(
         [
             str(BIN / "waitress-serve"),
-            f"--listen=127.0.0.1:{WSGI_PORT}",
+            f"--listen=127.0.0.1:{port}",
             "conduit.wsgi:application",
         ],
         server_env,
     )
     try:
-        base = f"http://127.0.0.1:{WSGI_PORT}"
+        base = f"http://127.0.0.1:{port}"
         wait_until_serving(f"{base}/healthz", process)
         _register_and_read_back(base)
         assert httpx.get(f"{base}/readyz", timeout=10).status_code == 200
@@ -55,10 +54,11 @@ def test_the_wsgi_entry_point_serves_real_requests(server_env: dict[str, str]) -
 def test_gunicorn_with_the_uvicorn_worker_serves_and_stops_cleanly(
     server_env: dict[str, str],
 ) -> None:
-    env = {**server_env, "PORT": str(GUNICORN_PORT), "HOST": "127.0.0.1", "WEB_CONCURRENCY": "2"}
+    port = free_port()
+    env = {**server_env, "PORT": str(port), "HOST": "127.0.0.1", "WEB_CONCURRENCY": "2"}
     process = start([str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")], env)
     try:
-        base = f"http://127.0.0.1:{GUNICORN_PORT}"
+        base = f"http://127.0.0.1:{port}"
         wait_until_serving(f"{base}/healthz", process)
         _register_and_read_back(base)
         _assert_metrics_add_up(base)
@@ -80,6 +80,7 @@ def _assert_metrics_add_up(base: str) -> None:
 
 
 def test_metrics_add_up_every_worker_of_conduit_serve(server_env: dict[str, str]) -> None:
+    port = free_port()
     process = start(
         [
             str(BIN / "conduit"),
@@ -88,11 +89,11 @@ def test_metrics_add_up_every_worker_of_conduit_serve(server_env: dict[str, str]
             "2",
             "--no-migrate",
             "--port",
-            str(WORKERS_PORT),
+            str(port),
         ],
         server_env,
     )
-    base = f"http://127.0.0.1:{WORKERS_PORT}"
+    base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(f"{base}/healthz", process)
         _assert_metrics_add_up(base)
@@ -157,12 +158,11 @@ def _wait_for(marker: Path, process: Any) -> None:
 def test_sigterm_drains_in_flight_requests_and_exits_zero(
     server_env: dict[str, str], tmp_path: Path
 ) -> None:
-    process, marker = _start_slow_app(tmp_path, server_env, SERVE_PORT)
+    port = free_port()
+    process, marker = _start_slow_app(tmp_path, server_env, port)
     responses: list[httpx.Response] = []
     request = threading.Thread(
-        target=lambda: responses.append(
-            httpx.get(f"http://127.0.0.1:{SERVE_PORT}/test/slow", timeout=60)
-        )
+        target=lambda: responses.append(httpx.get(f"http://127.0.0.1:{port}/test/slow", timeout=60))
     )
     try:
         request.start()
@@ -187,13 +187,14 @@ def test_sigterm_drains_in_flight_requests_and_exits_zero(
 def test_the_shutdown_timeout_bounds_a_stuck_request(
     server_env: dict[str, str], tmp_path: Path
 ) -> None:
+    port = free_port()
     env = {**server_env, "CONDUIT_SHUTDOWN_TIMEOUT": "1"}
-    process, marker = _start_slow_app(tmp_path, env, STUCK_PORT)
+    process, marker = _start_slow_app(tmp_path, env, port)
     outcomes: list[object] = []
 
     def call() -> None:
         try:
-            outcomes.append(httpx.get(f"http://127.0.0.1:{STUCK_PORT}/test/stuck", timeout=60))
+            outcomes.append(httpx.get(f"http://127.0.0.1:{port}/test/stuck", timeout=60))
         except httpx.HTTPError as exc:
             outcomes.append(exc)
 

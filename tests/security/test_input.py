@@ -91,9 +91,12 @@ async def test_it_rejects_tag_names_and_lists_beyond_their_limits(alice: Persona
 async def test_it_rejects_filters_beyond_their_limit(client: AsyncClient, param: str) -> None:
     ok = await client.get("/api/articles", params={param: "x" * 255})
     too_long = await client.get("/api/articles", params={param: "x" * 256})
+    # Found by the fuzzer: an unmatchable value (here, trailing newlines) is still length-checked.
+    padded = await client.get("/api/articles", params={param: "x" * 250 + "\n" * 10})
     assert ok.status_code == 200
-    assert too_long.status_code == 422
-    assert param in too_long.json()["errors"]
+    for response in (too_long, padded):
+        assert response.status_code == 422
+        assert param in response.json()["errors"]
 
 
 @pytest.mark.parametrize(

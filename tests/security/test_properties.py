@@ -31,6 +31,7 @@ ANY_TEXT = st.text(
 ) | st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x85\xa0\u2003\u3000aZ0_-.@/:#?[]é\x00\x7f", max_size=40)
 
 
+@settings(deadline=None)  # no timing in tests: a loaded CI machine must not fail them
 @given(ANY_TEXT)
 def test_slugs_are_url_safe_bounded_and_never_empty(title: str) -> None:
     slug = base_slug(title)
@@ -39,6 +40,7 @@ def test_slugs_are_url_safe_bounded_and_never_empty(title: str) -> None:
     assert base_slug(slug) == slug
 
 
+@settings(deadline=None)
 @given(ANY_TEXT)
 def test_suffixed_slugs_stay_url_safe_and_differ(title: str) -> None:
     base = base_slug(title)
@@ -68,6 +70,7 @@ def _accepts(kind: Any, value: str) -> bool:
     ],
     ids=["title", "username", "email", "image"],
 )
+@settings(deadline=None)
 @given(value=ANY_TEXT)
 def test_validation_accepts_exactly_what_the_openapi_schema_documents(
     kind: Any, pattern: str, limit: int, value: str
@@ -79,6 +82,7 @@ def test_validation_accepts_exactly_what_the_openapi_schema_documents(
     assert _accepts(kind, value) == documented, repr(value)
 
 
+@settings(deadline=None)
 @given(value=st.text(max_size=400))
 def test_text_beyond_a_limit_is_always_refused(value: str) -> None:
     if len(value) > 255:
