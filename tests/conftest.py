@@ -103,8 +103,12 @@ async def _empty_tables(engine: AsyncEngine) -> None:
 
 
 @pytest.fixture
-async def app(settings: Settings, migrated: AsyncEngine) -> AsyncIterator[FastAPI]:
+async def app(
+    settings: Settings, migrated: AsyncEngine, request: pytest.FixtureRequest
+) -> AsyncIterator[FastAPI]:
     await _empty_tables(migrated)
+    if request.node.get_closest_marker("uncached"):
+        settings = settings.model_copy(update={"cache_enabled": False})
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield application

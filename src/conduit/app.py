@@ -14,6 +14,9 @@ from starlette.responses import Response
 
 from conduit import __version__
 from conduit.articles.router import router as articles_router
+from conduit.cache.core import build_cache
+from conduit.cache.fastpath import CachedReads
+from conduit.cache.invalidate import INFO_KEY
 from conduit.comments.router import router as comments_router
 from conduit.db import create_engine, create_sessionmaker
 from conduit.errors import error_body, install_error_handlers
@@ -42,14 +45,16 @@ Every error has the body `{"errors": {"<field>": ["<message>"]}}`.
 def _build_resources(settings: Settings) -> Resources:
     engine = create_engine(settings)
     redis = _redis(settings)
+    cache = build_cache(settings, redis)
     return Resources(
         settings=settings,
         engine=engine,
-        sessions=create_sessionmaker(engine),
+        sessions=create_sessionmaker(engine, {INFO_KEY: cache} if cache else None),
         hasher=PasswordHasher(settings),
         tokens=Tokens(settings),
         limiter=RateLimiter(settings, redis),
         redis=redis,
+        cache=cache,
     )
 
 
@@ -85,6 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 yield
         finally:
             await resources.engine.dispose()
+            if resources.cache is not None:
+                await resources.cache.close()
             if resources.redis is not None:
                 await resources.redis.aclose()
 
@@ -113,6 +120,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.add_exception_handler(error, _database_unavailable)
 
+    # Added first, so it is the innermost middleware: everything added later still wraps it.
+    if settings.cache_enabled:
+        app.add_middleware(CachedReads)
     # Inside CORS, so that a 413 still carries the CORS headers a browser needs to read it.
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     wildcard = "*" in settings.cors_origins

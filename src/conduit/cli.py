@@ -104,6 +104,10 @@ def serve(
     settings = Settings()
     if auto_migrate:
         asyncio.run(_migrate(settings, "head"))
+    if workers > 1 and not settings.redis_url and settings.cache_enabled:
+        # Without Redis each worker's cache could not see the others' writes: no cache then.
+        os.environ["CONDUIT_CACHE_ENABLED"] = "false"
+        typer.echo("several workers without CONDUIT_REDIS_URL: the read cache is disabled")
     run_server("conduit.app:create_app", settings, host, port, workers, reload)
 
 

@@ -71,8 +71,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
     return engine
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def create_sessionmaker(
+    engine: AsyncEngine, info: dict[str, Any] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    # ``info`` rides on every session (the read cache travels there, for the writes to invalidate).
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info)
 
 
 def insert_ignore(session: AsyncSession, entity: type[Base], rows: list[dict[str, Any]]) -> Insert:

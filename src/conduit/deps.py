@@ -8,11 +8,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conduit.cache.viewers import account
 from conduit.errors import Unauthorized
-from conduit.models import User
 from conduit.observability.context import set_user
 from conduit.resources import Resources
 from conduit.security import TokenError
@@ -68,23 +67,11 @@ async def _authenticate(header: str, resources: Resources, session: AsyncSession
         claims = resources.tokens.read(token)
     except TokenError:
         raise Unauthorized("is invalid") from None
-    row = (
-        await session.execute(
-            select(
-                User.id,
-                User.username,
-                User.email,
-                User.bio,
-                User.image,
-                User.token_version,
-                User.kept_token_id,
-            ).where(User.id == claims.user_id)
-        )
-    ).first()
+    # One SELECT, or none while the account's cache generation is unchanged.
+    row = await account(resources.cache, session, claims.user_id)
     if row is None:
         raise Unauthorized("is invalid")
-    # A password change revokes older tokens, except the one that made the change.
-    if claims.version != row.token_version and claims.token_id != row.kept_token_id:
+    if not row.accepts(claims.version, claims.token_id):
         raise Unauthorized("is revoked")
     set_user(row.username)
     return Viewer(

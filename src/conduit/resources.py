@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from conduit.cache.core import Cache
 from conduit.security import PasswordHasher, Tokens
 from conduit.settings import Settings
 
@@ -25,3 +26,5 @@ class Resources:
     limiter: RateLimiter
     # None when CONDUIT_REDIS_URL is unset: every feature then falls back to in-process state.
     redis: Redis | None = None
+    # None when CONDUIT_CACHE_ENABLED=false: every read goes to the database.
+    cache: Cache | None = None

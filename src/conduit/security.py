@@ -6,11 +6,11 @@ import secrets
 import time
 from dataclasses import dataclass
 
-import anyio.to_thread
 import jwt
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
+from conduit import slowlane
 from conduit.settings import Settings
 
 ALGORITHM = "HS256"
@@ -34,14 +34,14 @@ class PasswordHasher:
         self._dummy = self._hash.hash(secrets.token_urlsafe(16))
 
     async def hash(self, password: str) -> str:
-        return await anyio.to_thread.run_sync(self._hash.hash, password)
+        return await slowlane.run(self._hash.hash, password)
 
     async def verify(self, password: str, stored: str | None) -> tuple[bool, str | None]:
         """Returns (valid, new_hash): new_hash is set when the parameters have changed."""
         if stored is None:
-            await anyio.to_thread.run_sync(self._hash.verify, password, self._dummy)
+            await slowlane.run(self._hash.verify, password, self._dummy)
             return False, None
-        return await anyio.to_thread.run_sync(self._hash.verify_and_update, password, stored)
+        return await slowlane.run(self._hash.verify_and_update, password, stored)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,9 @@ from httpx import AsyncClient, Response
 from tests.conftest import StatementCounter
 from tests.factories import Persona
 
-pytestmark = pytest.mark.anyio
+# The database path: with the read cache, statements depend on what earlier reads cached
+# (tests/cache/test_statement_counts.py bounds the cached path).
+pytestmark = [pytest.mark.anyio, pytest.mark.uncached]
 
 # Authentication (1) + the page (1) + the total count (1).
 LIST_BOUND = 3

@@ -42,6 +42,9 @@ def _columns(viewer_id: int | None, with_body: bool) -> Select[Any]:
         User.image,
         favorited_clause(viewer_id).label("favorited"),
         following_clause(viewer_id, Article.author_id).label("following"),
+        # Not shown: the cache needs them to resolve per-viewer fields.
+        Article.id.label("article_id"),
+        Article.author_id,
     ]
     if with_body:
         columns.append(Article.body)
@@ -97,9 +100,10 @@ def _conditions(filters: ArticleFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-async def list_articles(
+async def list_rows(
     session: AsyncSession, filters: ArticleFilter, viewer_id: int | None, limit: int, offset: int
-) -> dict[str, Any]:
+) -> tuple[list[Any], int]:
+    """One page of rows and the total count (two statements at most)."""
     conditions = _conditions(filters)
     page = (
         _columns(viewer_id, with_body=False)
@@ -114,16 +118,27 @@ async def list_articles(
     else:
         count_query = select(func.count()).select_from(Article).where(*conditions)
         count = (await session.execute(count_query)).scalar_one()
+    return list(rows), count
+
+
+async def list_articles(
+    session: AsyncSession, filters: ArticleFilter, viewer_id: int | None, limit: int, offset: int
+) -> dict[str, Any]:
+    rows, count = await list_rows(session, filters, viewer_id, limit, offset)
     return {"articles": [article_body(row, False) for row in rows], "articlesCount": count}
 
 
-async def get_article(session: AsyncSession, slug: str, viewer_id: int | None) -> dict[str, Any]:
+async def article_row(session: AsyncSession, slug: str, viewer_id: int | None) -> Any:
     row = (
         await session.execute(_columns(viewer_id, with_body=True).where(Article.slug == slug))
     ).first()
     if row is None:
         raise NotFound("article")
-    return {"article": article_body(row, True)}
+    return row
+
+
+async def get_article(session: AsyncSession, slug: str, viewer_id: int | None) -> dict[str, Any]:
+    return {"article": article_body(await article_row(session, slug, viewer_id), True)}
 
 
 async def popular_tags(session: AsyncSession) -> dict[str, Any]:

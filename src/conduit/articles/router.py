@@ -14,8 +14,9 @@ from conduit.articles.schemas import (
     TagsResponse,
     UpdateArticleRequest,
 )
-from conduit.deps import CurrentViewer, OptionalViewer, Session
-from conduit.jsonresponse import json_response
+from conduit.cache import reads
+from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Session
+from conduit.jsonresponse import json_response, raw_json_response
 from conduit.openapi import errors
 from conduit.pagination import Paging
 from conduit.params import OPTIONAL_AUTH, FilterValue, Slug
@@ -34,6 +35,7 @@ router = APIRouter()
 async def list_articles(
     viewer: OptionalViewer,
     session: Session,
+    resources: AppResources,
     paging: Paging,
     tag: FilterValue = None,
     author: FilterValue = None,
@@ -41,6 +43,12 @@ async def list_articles(
 ) -> Response:
     filters = ArticleFilter(tag=tag, author=author, favorited=favorited)
     viewer_id = viewer.id if viewer else None
+    if resources.cache is not None:
+        return raw_json_response(
+            await reads.articles(
+                resources.cache, session, filters, viewer_id, paging.limit, paging.offset
+            )
+        )
     return json_response(
         await queries.list_articles(session, filters, viewer_id, paging.limit, paging.offset)
     )
@@ -53,8 +61,16 @@ async def list_articles(
     tags=["Articles"],
     operation_id="GetArticlesFeed",
 )
-async def feed(viewer: CurrentViewer, session: Session, paging: Paging) -> Response:
+async def feed(
+    viewer: CurrentViewer, session: Session, resources: AppResources, paging: Paging
+) -> Response:
     filters = ArticleFilter(feed_of=viewer.id)
+    if resources.cache is not None:
+        return raw_json_response(
+            await reads.articles(
+                resources.cache, session, filters, viewer.id, paging.limit, paging.offset
+            )
+        )
     return json_response(
         await queries.list_articles(session, filters, viewer.id, paging.limit, paging.offset)
     )
@@ -82,7 +98,12 @@ async def create_article(
     openapi_extra=OPTIONAL_AUTH,
     operation_id="GetArticle",
 )
-async def get_article(slug: Slug, viewer: OptionalViewer, session: Session) -> Response:
+async def get_article(
+    slug: Slug, viewer: OptionalViewer, session: Session, resources: AppResources
+) -> Response:
+    if resources.cache is not None:
+        viewer_id = viewer.id if viewer else None
+        return raw_json_response(await reads.article(resources.cache, session, slug, viewer_id))
     return json_response(await queries.get_article(session, slug, viewer.id if viewer else None))
 
 
@@ -134,5 +155,7 @@ async def unfavorite(slug: Slug, viewer: CurrentViewer, session: Session) -> Res
 
 
 @router.get("/tags", response_model=TagsResponse, tags=["Tags"], operation_id="GetTags")
-async def tags(session: Session) -> Response:
+async def tags(session: Session, resources: AppResources) -> Response:
+    if resources.cache is not None:
+        return raw_json_response(await reads.tags(resources.cache, session))
     return json_response(await queries.popular_tags(session))

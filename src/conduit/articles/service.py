@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conduit.articles.queries import get_article
 from conduit.articles.schemas import ArticleChanges, NewArticle
 from conduit.articles.slugs import base_slug, with_suffix
+from conduit.cache import core as cache
+from conduit.cache.invalidate import changed
 from conduit.db import insert_ignore, inserted_id, run_transaction
 from conduit.deps import Viewer
 from conduit.errors import Forbidden, Invalid, NotFound
@@ -70,6 +72,7 @@ async def create(session: AsyncSession, viewer: Viewer, data: NewArticle) -> dic
 
     # Deadlocks between concurrent tag inserts (InnoDB) are retried from scratch.
     slug, now = await run_transaction(session, work)
+    await changed(session, cache.ARTICLES, cache.TAGS)
     article = {
         "slug": slug,
         "title": data.title,
@@ -133,6 +136,7 @@ async def change(
                 await session.execute(delete(ArticleTag).where(ArticleTag.article_id == row.id))
                 await _link_tags(session, row.id, data.tag_list)
             await session.commit()
+            await changed(session, cache.ARTICLES, cache.TAGS, cache.SLUGS)
             break
         except IntegrityError:
             await session.rollback()
@@ -146,6 +150,7 @@ async def remove(session: AsyncSession, viewer: Viewer, slug: str) -> None:
     # Comments, favorites and tag links go with it (ON DELETE CASCADE on every database).
     await session.execute(delete(Article).where(Article.id == row.id))
     await session.commit()
+    await changed(session, cache.ARTICLES, cache.TAGS, cache.SLUGS)
 
 
 async def _article_id(session: AsyncSession, slug: str) -> int:
@@ -181,6 +186,7 @@ async def favorite(session: AsyncSession, viewer: Viewer, slug: str) -> dict[str
         await session.commit()
 
     await run_transaction(session, work)
+    await changed(session, cache.ARTICLES, cache.relations_of(viewer.id))
     return await get_article(session, slug, viewer.id)
 
 
@@ -201,4 +207,5 @@ async def unfavorite(session: AsyncSession, viewer: Viewer, slug: str) -> dict[s
         await session.commit()
 
     await run_transaction(session, work)
+    await changed(session, cache.ARTICLES, cache.relations_of(viewer.id))
     return await get_article(session, slug, viewer.id)

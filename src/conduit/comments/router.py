@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from starlette.responses import Response
 
+from conduit.cache import reads
 from conduit.comments import service
 from conduit.comments.schemas import CommentListResponse, CommentResponse, NewCommentRequest
-from conduit.deps import CurrentViewer, OptionalViewer, Session
-from conduit.jsonresponse import json_response
+from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Session
+from conduit.jsonresponse import json_response, raw_json_response
 from conduit.openapi import errors
 from conduit.params import OPTIONAL_AUTH, Slug
 
@@ -24,7 +25,12 @@ router = APIRouter(tags=["Comments"])
     openapi_extra=OPTIONAL_AUTH,
     operation_id="GetArticleComments",
 )
-async def list_comments(slug: Slug, viewer: OptionalViewer, session: Session) -> Response:
+async def list_comments(
+    slug: Slug, viewer: OptionalViewer, session: Session, resources: AppResources
+) -> Response:
+    if resources.cache is not None:
+        viewer_id = viewer.id if viewer else None
+        return raw_json_response(await reads.comments(resources.cache, session, slug, viewer_id))
     return json_response(await service.list_comments(session, slug, viewer.id if viewer else None))
 
 

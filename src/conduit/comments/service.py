@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conduit.cache import core as cache
+from conduit.cache.invalidate import changed
 from conduit.db import inserted_id
 from conduit.deps import Viewer
 from conduit.errors import Forbidden, NotFound
@@ -35,7 +37,7 @@ async def _article_id(session: AsyncSession, slug: str) -> int:
     return article_id
 
 
-async def list_comments(session: AsyncSession, slug: str, viewer_id: int | None) -> dict[str, Any]:
+async def comment_rows(session: AsyncSession, slug: str, viewer_id: int | None) -> list[Any]:
     article_id = await _article_id(session, slug)
     rows = (
         await session.execute(
@@ -48,12 +50,17 @@ async def list_comments(session: AsyncSession, slug: str, viewer_id: int | None)
                 User.bio,
                 User.image,
                 following_clause(viewer_id, Comment.author_id).label("following"),
+                Comment.author_id,
             )
             .join(User, User.id == Comment.author_id)
             .where(Comment.article_id == article_id)
             .order_by(Comment.created_at.desc(), Comment.id.desc())
         )
     ).all()
+    return list(rows)
+
+
+def comments_body(rows: list[Any]) -> dict[str, Any]:
     return {
         "comments": [
             comment_body(
@@ -73,6 +80,10 @@ async def list_comments(session: AsyncSession, slug: str, viewer_id: int | None)
     }
 
 
+async def list_comments(session: AsyncSession, slug: str, viewer_id: int | None) -> dict[str, Any]:
+    return comments_body(await comment_rows(session, slug, viewer_id))
+
+
 async def add(session: AsyncSession, viewer: Viewer, slug: str, body: str) -> dict[str, Any]:
     article_id = await _article_id(session, slug)
     now = utcnow()
@@ -83,6 +94,7 @@ async def add(session: AsyncSession, viewer: Viewer, slug: str, body: str) -> di
     )
     comment_id = inserted_id(result)
     await session.commit()
+    await changed(session, cache.comments_of(slug))
     author = {
         "username": viewer.username,
         "bio": viewer.bio,
@@ -108,3 +120,4 @@ async def remove(session: AsyncSession, viewer: Viewer, slug: str, comment_id: i
         raise Forbidden("comment")
     await session.execute(delete(Comment).where(Comment.id == comment_id))
     await session.commit()
+    await changed(session, cache.comments_of(slug))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from conduit.deps import CurrentViewer, OptionalViewer, Session
-from conduit.jsonresponse import json_response
+from conduit.cache import reads
+from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Session
+from conduit.jsonresponse import json_response, raw_json_response
 from conduit.openapi import errors
 from conduit.params import OPTIONAL_AUTH, UsernameParam
 from conduit.profiles import service
@@ -23,8 +24,12 @@ router = APIRouter(tags=["Profile"])
     operation_id="GetProfileByUsername",
 )
 async def get_profile(
-    username: UsernameParam, viewer: OptionalViewer, session: Session
+    username: UsernameParam, viewer: OptionalViewer, session: Session, resources: AppResources
 ) -> Response:
+    if resources.cache is not None:
+        viewer_id = viewer.id if viewer else None
+        body = await reads.profile_of(resources.cache, session, username, viewer_id)
+        return raw_json_response(body)
     return json_response(await service.get(session, username, viewer))
 
 

@@ -8,6 +8,8 @@ from sqlalchemy import ColumnElement, and_, delete, exists, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from conduit.cache import core as cache
+from conduit.cache.invalidate import changed
 from conduit.db import insert_ignore
 from conduit.deps import Viewer
 from conduit.errors import Invalid, NotFound
@@ -27,17 +29,22 @@ def profile(username: str, bio: str | None, image: str | None, following: bool) 
     return {"username": username, "bio": bio, "image": image, "following": bool(following)}
 
 
-async def get(session: AsyncSession, username: str, viewer: Viewer | None) -> dict[str, Any]:
-    viewer_id = viewer.id if viewer else None
+async def profile_row(session: AsyncSession, username: str, viewer_id: int | None) -> Any:
+    """(username, bio, image, following, id) of one user, or NotFound."""
     row = (
         await session.execute(
-            select(User.username, User.bio, User.image, following_clause(viewer_id, User.id)).where(
-                User.username == username
-            )
+            select(
+                User.username, User.bio, User.image, following_clause(viewer_id, User.id), User.id
+            ).where(User.username == username)
         )
     ).first()
     if row is None:
         raise NotFound("profile")
+    return row
+
+
+async def get(session: AsyncSession, username: str, viewer: Viewer | None) -> dict[str, Any]:
+    row = await profile_row(session, username, viewer.id if viewer else None)
     return {"profile": profile(row[0], row[1], row[2], row[3])}
 
 
@@ -61,6 +68,7 @@ async def follow(session: AsyncSession, username: str, viewer: Viewer) -> dict[s
         insert_ignore(session, Follow, [{"follower_id": viewer.id, "followee_id": target_id}])
     )
     await session.commit()
+    await changed(session, cache.relations_of(viewer.id))
     return {"profile": profile(name, bio, image, True)}
 
 
@@ -70,4 +78,5 @@ async def unfollow(session: AsyncSession, username: str, viewer: Viewer) -> dict
         delete(Follow).where(Follow.follower_id == viewer.id, Follow.followee_id == target_id)
     )
     await session.commit()
+    await changed(session, cache.relations_of(viewer.id))
     return {"profile": profile(name, bio, image, False)}

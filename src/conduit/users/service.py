@@ -8,6 +8,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conduit.cache import core as cache
+from conduit.cache.invalidate import changed
 from conduit.deps import Viewer
 from conduit.errors import BadCredentials, Conflict, Invalid
 from conduit.models import User, utcnow
@@ -143,6 +145,7 @@ async def change(
         raise await _taken(session, username, email, except_id=viewer.id) or Conflict(
             "username"
         ) from None
+    await changed(session, cache.USERS, cache.account_of(viewer.id))
     token = resources.tokens.issue(viewer.id, version) if data.password else viewer.token
     return user_body(
         values.get("email", viewer.email),

@@ -1,0 +1,1 @@
+"""Load benchmark of Conduit against a minimal ASGI ceiling (see docs/performance.md)."""

@@ -1,0 +1,240 @@
+"""`uv run python -m bench`: the whole benchmark in one command (see docs/performance.md).
+
+`--smoke` runs the same pipeline for a few seconds on SQLite (no PostgreSQL, no Redis): it checks
+that the benchmark works, not how fast anything is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import subprocess
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from bench import procs, wrk
+from bench.capture import capture
+from bench.report import Report
+from bench.scaling import measure_scaling
+from bench.scenarios import Scenario, build
+from bench.seed import PASSWORD, SMOKE, Size, World, seed
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SECRET = "bench-secret-" + "s" * 40
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="a few seconds on SQLite")
+    parser.add_argument("--duration", type=float, default=10, help="seconds per scenario")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds of warmup per scenario")
+    parser.add_argument("--extra-duration", type=float, default=5, help="seconds, other runs")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--port", type=int, default=8510, help="first of three ports")
+    parser.add_argument(
+        "--pg", default="postgresql://postgres@127.0.0.1:5432/postgres", help="admin URL"
+    )
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/6", help="flushed first")
+    parser.add_argument("--only", default="", help="comma-separated: main,uncached,two,login,scale")
+    parser.add_argument("--output", type=Path, default=None)
+    return parser.parse_args()
+
+
+def _env(database: str, redis: str | None, cache: bool = True) -> dict[str, str]:
+    return {
+        "CONDUIT_DATABASE_URL": database,
+        "CONDUIT_REDIS_URL": redis or "",
+        "CONDUIT_SECRET_KEY": SECRET,
+        "CONDUIT_CACHE_ENABLED": "true" if cache else "false",
+        "CONDUIT_RATE_LIMIT_ENABLED": "false",
+        "CONDUIT_DB_ECHO": "false",
+        # More connections than wrk opens: overflow connections are opened and closed per request.
+        "CONDUIT_DB_POOL_SIZE": "20",
+    }
+
+
+def _psql(admin: str, statement: str) -> None:
+    subprocess.run(["psql", admin, "-q", "-c", statement], check=True, capture_output=True)
+
+
+def fresh_pg(admin: str, name: str) -> str:
+    _psql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _psql(admin, f'CREATE DATABASE "{name}"')
+    return admin.rsplit("/", 1)[0] + "/" + name
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, folder: Path) -> None:
+        self.args = args
+        self.folder = folder
+        self.warmup = 0.0 if args.smoke else args.warmup
+        self.duration = 1.0 if args.smoke else args.duration
+        self.extra = 1.0 if args.smoke else args.extra_duration
+
+    def measure(
+        self,
+        server: procs.Server,
+        s: Scenario,
+        tokens: list[str],
+        seconds: float,
+        cores: str = "1",
+        label: str = "",
+    ) -> wrk.Result:
+        lua = wrk.script(
+            self.folder,
+            s.name,
+            s.method,
+            s.paths,
+            tokens if s.authenticated else [],
+            [s.body] if s.body is not None else [],
+        )
+        if self.warmup:
+            wrk.run(server.url, lua, self.warmup, self.args.connections, cores)
+        before = server.cpu_seconds()
+        result = wrk.run(server.url, lua, seconds, self.args.connections, cores)
+        used = server.cpu_seconds() - before
+        result = replace(result, cpu_us=1e6 * used / result.requests if result.requests else 0.0)
+        print(
+            f"  {label or s.label:<24} {result.rps:>9,.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
+            f"p99 {result.p99_ms:6.2f} ms  errors {result.errors}  cpu {result.cpu_us:6.0f} us/req",
+            flush=True,
+        )
+        return result
+
+    def log(self, name: str) -> Path:
+        return self.folder / f"{name}.log"
+
+
+def main() -> None:
+    args = _arguments()
+    wrk.ensure_wrk()
+    folder = Path(tempfile.mkdtemp(prefix="conduit-bench-"))
+    bench = Bench(args, folder)
+    only = set(args.only.split(",")) if args.only else {"main", "uncached", "two", "login", "scale"}
+    if args.smoke:
+        database, redis, size = f"sqlite+aiosqlite:///{folder / 'bench.db'}", None, SMOKE
+        only = {"main"}
+    else:
+        database = fresh_pg(args.pg, "conduit_bench").replace(
+            "postgresql://", "postgresql+asyncpg://"
+        )
+        redis, size = args.redis, Size()
+        subprocess.run(["redis-cli", "-u", redis, "FLUSHDB"], check=True, capture_output=True)
+    started = time.monotonic()
+    report = Report(
+        header=[
+            f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()} "
+            f"({os.cpu_count()} cores, Python {platform.python_version()}); "
+            f"{'SMOKE (SQLite, tiny, 1 s)' if args.smoke else 'PostgreSQL + Redis'}; "
+            f"{args.connections} connections, {bench.warmup:g} s warmup + {bench.duration:g} s "
+            "per scenario; server on core 0, wrk on core 1.",
+        ]
+    )
+    port = args.port
+    print(f"seeding through the API ({size})", flush=True)
+    server = procs.conduit(port, _env(database, redis), "0", bench.log("conduit"))
+    try:
+        world: World = asyncio.run(seed(server.url, size))
+        scenarios = build(world, size.articles)
+        report.scenarios = scenarios
+        tokens = [u["token"] for u in world.users]
+        responses = folder / "responses.json"
+        asyncio.run(capture(server.url, scenarios, tokens[0], responses))
+        # Conduit and the ceiling run side by side (both on core 0, one idle while the other is
+        # measured) and alternate per scenario, so that background load hits both alike.
+        ceiling = procs.ceiling(port + 1, responses, "0", bench.log("ceiling"))
+        try:
+            print("conduit (one worker, cache on) vs ceiling (raw ASGI, same bytes)", flush=True)
+            for s in scenarios:
+                report.conduit[s.name] = bench.measure(server, s, tokens, bench.duration)
+                report.ceiling[s.name] = bench.measure(
+                    ceiling, s, tokens, bench.duration, label="  ceiling"
+                )
+            report.rss_mb = server.rss_mb()
+        finally:
+            ceiling.stop()
+    finally:
+        server.stop()
+    reads = [s for s in scenarios if s.read]
+    if "uncached" in only:
+        print("conduit, cache disabled", flush=True)
+        server = procs.conduit(port, _env(database, redis, False), "0", bench.log("uncached"))
+        try:
+            for s in reads:
+                report.uncached[s.name] = bench.measure(server, s, tokens, bench.extra)
+        finally:
+            server.stop()
+    if "two" in only:
+        print("conduit, two workers on both cores", flush=True)
+        server = procs.conduit(port, _env(database, redis), "0,1", bench.log("two"), workers=2)
+        try:
+            for s in scenarios:
+                report.two_workers[s.name] = bench.measure(
+                    server, s, tokens, bench.extra, cores="0,1"
+                )
+        finally:
+            server.stop()
+    if "login" in only:
+        report.login = login_load(bench, port, database, redis, world, scenarios)
+    if "scale" in only:
+        report.scaling = measure_scaling(bench, args.pg, port, _env)
+    report.header.append(f"Whole run: {time.monotonic() - started:.0f} s.")
+    text = report.render()
+    print("\n" + text)
+    target = args.output or RESULTS / ("smoke.md" if args.smoke else "latest.md")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("## Benchmark results\n\n" + text)
+    print(f"written to {target}")
+    broken = [
+        name
+        for results in (report.conduit, report.ceiling)
+        for name, result in results.items()
+        if result.errors or not result.requests
+    ]
+    if args.smoke and broken:
+        raise SystemExit(f"smoke run: errors or no requests in {sorted(set(broken))}")
+
+
+def login_load(
+    bench: Bench,
+    port: int,
+    database: str,
+    redis: str | None,
+    world: World,
+    scenarios: list[Scenario],
+) -> list[str]:
+    """Reads (list anonymous) measured while logins (Argon2id, default cost) run alongside."""
+    print("login load: list anonymous while logins run", flush=True)
+    bodies = [f'{{"user":{{"email":"{u["email"]}","password":"{PASSWORD}"}}}}' for u in world.users]
+    login = Scenario("login", "login", "POST", ["/api/users/login"], False, 0, None)
+    read = next(s for s in scenarios if s.name == "list_anon")
+    server = procs.conduit(port, _env(database, redis), "0", bench.log("login"))
+    try:
+        login_lua = wrk.script(bench.folder, "login", "POST", login.paths, [], bodies)
+        read_lua = wrk.script(bench.folder, "login_read", "GET", read.paths, [], [])
+        # Logins run at a lower OS priority (conduit.slowlane): slow, not failed, under load.
+        logins = wrk.start(server.url, login_lua, bench.extra + 1, 4, "1", timeout=30)
+        time.sleep(0.5)
+        reads = wrk.run(server.url, read_lua, bench.extra, bench.args.connections, "1")
+        done = wrk.finish(logins)
+    finally:
+        server.stop()
+    verdict = "met" if reads.p99_ms < 100 else "MISSED"
+    return [
+        "| load | req/s | p50 ms | p99 ms | errors |",
+        "|---|---:|---:|---:|---:|",
+        f"| logins (4 connections) | {done.rps:,.1f} | {done.p50_ms:.1f} | {done.p99_ms:.1f} "
+        f"| {done.errors} |",
+        f"| list anonymous (16 connections) | {reads.rps:,.0f} | {reads.p50_ms:.2f} "
+        f"| {reads.p99_ms:.2f} | {reads.errors} |",
+        "",
+        f"- read p99 while logins run: **{reads.p99_ms:.1f} ms** (target < 100 ms: {verdict})",
+    ]
+
+
+if __name__ == "__main__":
+    main()
