@@ -165,7 +165,11 @@ async def _article_id(session: AsyncSession, slug: str) -> int:
 async def _lock_article(session: AsyncSession, article_id: int) -> None:
     """Takes the article row's write lock first. Without it, InnoDB gives each concurrent favorite
     a shared lock on the article (the foreign key check) that then blocks every counter update:
-    a deadlock per race. SQLite ignores FOR UPDATE (it locks the whole file anyway)."""
+    a deadlock per race. PostgreSQL's foreign key check takes FOR KEY SHARE, which the counter
+    update (FOR NO KEY UPDATE) does not conflict with, and SQLite locks the whole file: neither
+    needs the extra statement on this hot path."""
+    if session.get_bind().dialect.name not in ("mysql", "mariadb"):
+        return
     await session.execute(select(Article.id).where(Article.id == article_id).with_for_update())
 
 
