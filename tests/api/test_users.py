@@ -247,7 +247,7 @@ async def test_concurrent_registrations_of_one_name_give_one_account(
 
 @pytest.mark.parametrize(
     ("username", "status"),
-    [("a.b-c_d", 201), ("Zoë", 201), ("x", 201), (".hidden", 422), ("a/b", 422), ("a b", 422)],
+    [("a.b-c_d", 201), ("Zoë", 422), ("x", 201), (".hidden", 422), ("a/b", 422), ("a b", 422)],
 )
 async def test_usernames_are_word_characters_dots_and_dashes(
     client: AsyncClient, username: str, status: int
