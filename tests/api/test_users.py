@@ -247,17 +247,9 @@ async def test_concurrent_registrations_of_one_name_give_one_account(
 
 @pytest.mark.parametrize(
     ("username", "status"),
-    [
-        ("a.b-c_d", 201),
-        ("x", 201),
-        # ASCII only: usernames live in URLs and must not have look-alikes (docs/security.md).
-        ("Zoë", 422),
-        (".hidden", 422),
-        ("a/b", 422),
-        ("a b", 422),
-    ],
+    [("a.b-c_d", 201), ("Zoë", 422), ("x", 201), (".hidden", 422), ("a/b", 422), ("a b", 422)],
 )
-async def test_usernames_are_ascii_letters_digits_dots_and_dashes(
+async def test_usernames_are_word_characters_dots_and_dashes(
     client: AsyncClient, username: str, status: int
 ) -> None:
     response = await client.post("/api/users", json=new_user(username=username))
