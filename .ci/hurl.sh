@@ -14,43 +14,31 @@ server=""
 cleanup() { [ -z "$server" ] || kill "$server" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-fresh_database() {  # prints a URL of an empty database on the given server kind
-  local kind="$1" name="conduit_hurl_$$"
+fresh_database() {  # prints the URL of an empty database on the given kind of server
+  local kind="$1" name="conduit_hurl_$$" target=""
   case "$kind" in
-    sqlite) echo "sqlite+aiosqlite:///$work/hurl.db" ;;
-    postgresql)
-      .venv/bin/python - "$CONDUIT_CI_PG_URL" "$name" <<'PY'
-import asyncio, sys
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-url, name = sys.argv[1], sys.argv[2]
-async def main():
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as c:
-        await c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await c.execute(text(f'CREATE DATABASE "{name}"'))
-    await engine.dispose()
-asyncio.run(main())
-print(url.rsplit("/", 1)[0] + "/" + name)
-PY
-      ;;
-    mysql)
-      .venv/bin/python - "$CONDUIT_CI_MYSQL_URL" "$name" <<'PY'
-import asyncio, sys
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-url, name = sys.argv[1], sys.argv[2]
-async def main():
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as c:
-        await c.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-        await c.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
-    await engine.dispose()
-asyncio.run(main())
-print(url.rsplit("/", 1)[0] + "/" + name)
-PY
-      ;;
+    sqlite) echo "sqlite+aiosqlite:///$work/hurl.db"; return ;;
+    postgresql) target="$CONDUIT_CI_PG_URL" ;;
+    mysql) target="$CONDUIT_CI_MYSQL_URL" ;;
   esac
+  .venv/bin/python - "$target" "$name" <<'PY'
+import asyncio, sys
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+url, name = sys.argv[1], sys.argv[2]
+postgres = url.startswith("postgresql")
+q = f'"{name}"' if postgres else f"`{name}`"
+statements = [f"DROP DATABASE IF EXISTS {q}" + (" WITH (FORCE)" if postgres else ""),
+              f"CREATE DATABASE {q}" + ("" if postgres else " CHARACTER SET utf8mb4")]
+async def main():
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as c:
+        for statement in statements:
+            await c.execute(text(statement))
+    await engine.dispose()
+asyncio.run(main())
+print(url.rsplit("/", 1)[0] + "/" + name)
+PY
 }
 
 for kind in sqlite postgresql mysql; do

@@ -137,6 +137,16 @@ async def article_row(session: AsyncSession, slug: str, viewer_id: int | None) -
     return row
 
 
+async def article_id_of(session: AsyncSession, slug: str) -> int:
+    """The id behind a slug, for writes and sub-resources; 404 when there is none."""
+    article_id = (
+        await session.execute(select(Article.id).where(Article.slug == slug))
+    ).scalar_one_or_none()
+    if article_id is None:
+        raise NotFound("article")
+    return article_id
+
+
 async def get_article(session: AsyncSession, slug: str, viewer_id: int | None) -> dict[str, Any]:
     return {"article": article_body(await article_row(session, slug, viewer_id), True)}
 

@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conduit.articles.queries import get_article
+from conduit.articles.queries import article_id_of, get_article
 from conduit.articles.schemas import ArticleChanges, NewArticle
 from conduit.articles.slugs import base_slug, with_suffix
 from conduit.cache import core as cache
@@ -153,15 +153,6 @@ async def remove(session: AsyncSession, viewer: Viewer, slug: str) -> None:
     await changed(session, cache.ARTICLES, cache.TAGS, cache.SLUGS)
 
 
-async def _article_id(session: AsyncSession, slug: str) -> int:
-    article_id = (
-        await session.execute(select(Article.id).where(Article.slug == slug))
-    ).scalar_one_or_none()
-    if article_id is None:
-        raise NotFound("article")
-    return article_id
-
-
 async def _lock_article(session: AsyncSession, article_id: int) -> None:
     """Takes the article row's write lock first. Without it, InnoDB gives each concurrent favorite
     a shared lock on the article (the foreign key check) that then blocks every counter update:
@@ -174,7 +165,7 @@ async def _lock_article(session: AsyncSession, article_id: int) -> None:
 
 
 async def favorite(session: AsyncSession, viewer: Viewer, slug: str) -> dict[str, Any]:
-    article_id = await _article_id(session, slug)
+    article_id = await article_id_of(session, slug)
 
     async def work() -> None:
         await _lock_article(session, article_id)
@@ -195,7 +186,7 @@ async def favorite(session: AsyncSession, viewer: Viewer, slug: str) -> dict[str
 
 
 async def unfavorite(session: AsyncSession, viewer: Viewer, slug: str) -> dict[str, Any]:
-    article_id = await _article_id(session, slug)
+    article_id = await article_id_of(session, slug)
 
     async def work() -> None:
         await _lock_article(session, article_id)

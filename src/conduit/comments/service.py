@@ -7,12 +7,13 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conduit.articles.queries import article_id_of
 from conduit.cache import core as cache
 from conduit.cache.invalidate import changed
 from conduit.db import inserted_id
 from conduit.deps import Viewer
 from conduit.errors import Forbidden, NotFound
-from conduit.models import Article, Comment, User, iso, utcnow
+from conduit.models import Comment, User, iso, utcnow
 from conduit.profiles.service import following_clause
 
 
@@ -28,17 +29,8 @@ def comment_body(
     }
 
 
-async def _article_id(session: AsyncSession, slug: str) -> int:
-    article_id = (
-        await session.execute(select(Article.id).where(Article.slug == slug))
-    ).scalar_one_or_none()
-    if article_id is None:
-        raise NotFound("article")
-    return article_id
-
-
 async def comment_rows(session: AsyncSession, slug: str, viewer_id: int | None) -> list[Any]:
-    article_id = await _article_id(session, slug)
+    article_id = await article_id_of(session, slug)
     rows = (
         await session.execute(
             select(
@@ -85,7 +77,7 @@ async def list_comments(session: AsyncSession, slug: str, viewer_id: int | None)
 
 
 async def add(session: AsyncSession, viewer: Viewer, slug: str, body: str) -> dict[str, Any]:
-    article_id = await _article_id(session, slug)
+    article_id = await article_id_of(session, slug)
     now = utcnow()
     result = await session.execute(
         insert(Comment).values(
@@ -105,7 +97,7 @@ async def add(session: AsyncSession, viewer: Viewer, slug: str, body: str) -> di
 
 
 async def remove(session: AsyncSession, viewer: Viewer, slug: str, comment_id: int) -> None:
-    article_id = await _article_id(session, slug)
+    article_id = await article_id_of(session, slug)
     # Scoped to the article: a comment id under the wrong article is simply not found.
     author_id = (
         await session.execute(
