@@ -29,6 +29,7 @@ from conduit.openapi import errors
 from conduit.profiles.router import router as profiles_router
 from conduit.ratelimit import RateLimiter
 from conduit.resources import Resources
+from conduit.runtime import tune_garbage_collector
 from conduit.security import PasswordHasher, Tokens
 from conduit.settings import Settings
 from conduit.users.router import router as users_router
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         resources = _build_resources(settings)
         app.state.resources = resources
+        tune_garbage_collector()
         try:
             with watch_termination(app.state.lifecycle):
                 yield
