@@ -17,7 +17,7 @@ from conduit.web.pages import router
 async def login_page(ctx: Web) -> Response:
     if ctx.viewer is not None:
         return ctx.redirect("/")
-    return ctx.render("login.html", errors=[], email="", nav="login")
+    return ctx.render("auth.html", errors=[], email="", nav="login")
 
 
 @router.post("/login")
@@ -34,14 +34,14 @@ async def login(ctx: Web) -> Response:
         else:
             await ctx.sign_in(row.id, row.token_version)
             return ctx.redirect("/")
-    return ctx.render("login.html", status=422, errors=errors, email=email, nav="login")
+    return ctx.render("auth.html", status=422, errors=errors, email=email, nav="login")
 
 
 @router.get("/register")
 async def register_page(ctx: Web) -> Response:
     if ctx.viewer is not None:
         return ctx.redirect("/")
-    return ctx.render("register.html", errors=[], username="", email="", nav="register")
+    return ctx.render("auth.html", errors=[], username="", email="", nav="register")
 
 
 @router.post("/register")
@@ -61,7 +61,7 @@ async def register(ctx: Web) -> Response:
             await ctx.sign_in(user.id, user.token_version)
             return ctx.redirect("/")
     return ctx.render(
-        "register.html", status=422, errors=errors, username=username, email=email, nav="register"
+        "auth.html", status=422, errors=errors, username=username, email=email, nav="register"
     )
 
 
