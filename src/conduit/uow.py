@@ -1,0 +1,99 @@
+"""The unit of work: one transaction per request or command, committed or rolled back here and
+nowhere else, with one retry policy for every write, and cache invalidation after the commit.
+
+Services receive a ``UnitOfWork``, run their statements on ``uow.session``, ``flush`` when they
+need database-generated values, and declare what they changed with ``uow.touch(...)``. A write is
+run through ``uow.write(work)``: the work is retried from scratch (after a rollback) on a
+transient failure (deadlock, serialization failure, busy SQLite) or on a ``Retry`` it raises (a
+slug collision), then committed; only after the commit does the invalidator learn which
+generations to bump, so a reader can never cache what a rolled-back write showed it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol, TypeVar
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
+
+ATTEMPTS = 5
+
+
+class Retry(Exception):
+    """Raised by a write's work to run it again from a clean transaction (e.g. a slug taken)."""
+
+
+class Invalidator(Protocol):
+    """Where committed changes are announced (the read cache's generations)."""
+
+    async def in_transaction(self, session: AsyncSession, names: Sequence[str]) -> None:
+        """Called just before the commit, on the same transaction (database-held generations)."""
+
+    async def after_commit(self, names: Sequence[str]) -> None:
+        """Called once the commit succeeded (generations held in Redis or in the process)."""
+
+
+def is_transient(exc: DBAPIError) -> bool:
+    """Deadlocks, lock timeouts, serialization failures and a busy SQLite: safe to run again."""
+    orig = exc.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if code in ("40001", "40P01"):
+        return True
+    args = getattr(orig, "args", ())
+    if args and args[0] in (1205, 1213):  # MySQL: lock wait timeout, deadlock
+        return True
+    return "database is locked" in str(orig) or "deadlock" in str(orig).lower()
+
+
+class UnitOfWork:
+    def __init__(self, session: AsyncSession, invalidator: Invalidator | None = None) -> None:
+        self.session = session
+        self.attempt = 0  # which run of the current write this is (0 first)
+        self._invalidator = invalidator
+        self._touched: set[str] = set()
+
+    def touch(self, *names: str) -> None:
+        """Declares generations this unit of work changed; bumped after its commit."""
+        self._touched.update(names)
+
+    async def write(self, work: Callable[[], Awaitable[T]], attempts: int = ATTEMPTS) -> T:
+        """Runs ``work`` and commits, retrying from scratch on transient failures."""
+        for attempt in range(attempts):
+            self.attempt = attempt
+            try:
+                result = await work()
+                await self.commit()
+                return result
+            except (DBAPIError, Retry) as exc:
+                await self.rollback()
+                last = attempt == attempts - 1
+                if last or (isinstance(exc, DBAPIError) and not is_transient(exc)):
+                    raise
+                await asyncio.sleep(0.005 * (2**attempt) * (1 + random.random()))  # noqa: S311
+        raise AssertionError("unreachable")
+
+    async def commit(self) -> None:
+        touched = sorted(self._touched)
+        if touched and self._invalidator is not None:
+            await self._invalidator.in_transaction(self.session, touched)
+        await self.session.commit()
+        self._touched.clear()
+        if touched and self._invalidator is not None:
+            await self._invalidator.after_commit(touched)
+
+    async def rollback(self) -> None:
+        self._touched.clear()
+        await self.session.rollback()
+
+    async def close(self) -> None:
+        """The request or command boundary: anything not committed by now is rolled back."""
+        try:
+            if self.session.in_transaction():
+                await self.rollback()
+        finally:
+            await self.session.close()
