@@ -13,26 +13,27 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
 from conduit import __version__
-from conduit.articles.router import router as articles_router
+from conduit.api.articles import router as articles_router
+from conduit.api.comments import router as comments_router
+from conduit.api.errors import install_error_handlers
+from conduit.api.fastpath import CachedReads
+from conduit.api.openapi import errors
+from conduit.api.profiles import router as profiles_router
+from conduit.api.users import router as users_router
 from conduit.cache.core import build_cache
-from conduit.cache.fastpath import CachedReads
-from conduit.cache.invalidate import INFO_KEY
-from conduit.comments.router import router as comments_router
+from conduit.cache.invalidator import CacheInvalidator
 from conduit.db import create_engine, create_sessionmaker
-from conduit.errors import error_body, install_error_handlers
+from conduit.errors import error_body
 from conduit.guard import RequestGuard
 from conduit.jsonresponse import json_response
 from conduit.observability import install as install_observability
 from conduit.observability.checks import refuse_fatal
 from conduit.observability.lifecycle import watch_termination
-from conduit.openapi import errors
-from conduit.profiles.router import router as profiles_router
 from conduit.ratelimit import RateLimiter
 from conduit.resources import Resources
 from conduit.runtime import tune_garbage_collector
 from conduit.security import PasswordHasher, Tokens
 from conduit.settings import Settings
-from conduit.users.router import router as users_router
 from conduit.web import install as install_web
 
 DESCRIPTION = """The RealWorld "Conduit" API: users, profiles, articles, comments, favorites, tags.
@@ -43,20 +44,30 @@ Every error has the body `{"errors": {"<field>": ["<message>"]}}`.
 """
 
 
-def _build_resources(settings: Settings) -> Resources:
+def build_resources(settings: Settings) -> Resources:
+    """What one application instance (or one command) owns; the caller closes it."""
     engine = create_engine(settings)
     redis = _redis(settings)
     cache = build_cache(settings, redis)
     return Resources(
         settings=settings,
         engine=engine,
-        sessions=create_sessionmaker(engine, {INFO_KEY: cache} if cache else None),
+        sessions=create_sessionmaker(engine),
         hasher=PasswordHasher(settings),
         tokens=Tokens(settings),
         limiter=RateLimiter(settings, redis),
         redis=redis,
         cache=cache,
+        invalidator=CacheInvalidator(cache) if cache is not None else None,
     )
+
+
+async def close_resources(resources: Resources) -> None:
+    await resources.engine.dispose()
+    if resources.cache is not None:
+        await resources.cache.close()
+    if resources.redis is not None:
+        await resources.redis.aclose()
 
 
 def _redis(settings: Settings) -> Redis | None:
@@ -84,18 +95,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        resources = _build_resources(settings)
+        resources = build_resources(settings)
         app.state.resources = resources
         tune_garbage_collector()
         try:
             with watch_termination(app.state.lifecycle):
                 yield
         finally:
-            await resources.engine.dispose()
-            if resources.cache is not None:
-                await resources.cache.close()
-            if resources.redis is not None:
-                await resources.redis.aclose()
+            await close_resources(resources)
 
     app = FastAPI(
         title="Conduit API",

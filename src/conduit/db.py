@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import random
-from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import event
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import URL, CursorResult, Result, make_url
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -71,11 +67,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
     return engine
 
 
-def create_sessionmaker(
-    engine: AsyncEngine, info: dict[str, Any] | None = None
-) -> async_sessionmaker[AsyncSession]:
-    # ``info`` rides on every session (the read cache travels there, for the writes to invalidate).
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info)
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
 def insert_ignore(session: AsyncSession, entity: type[Base], rows: list[dict[str, Any]]) -> Insert:
@@ -92,33 +85,6 @@ def insert_ignore(session: AsyncSession, entity: type[Base], rows: list[dict[str
     if name in ("mysql", "mariadb"):
         return mysql.insert(entity).values(rows).prefix_with("IGNORE")
     raise NotImplementedError(f"unsupported dialect {name}")
-
-
-def is_transient(exc: DBAPIError) -> bool:
-    """Deadlocks, lock timeouts, serialization failures and a busy SQLite: safe to run again."""
-    orig = exc.orig
-    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-    if code in ("40001", "40P01"):
-        return True
-    args = getattr(orig, "args", ())
-    if args and args[0] in (1205, 1213):  # MySQL: lock wait timeout, deadlock
-        return True
-    return "database is locked" in str(orig) or "deadlock" in str(orig).lower()
-
-
-async def run_transaction(
-    session: AsyncSession, work: Callable[[], Awaitable[T]], attempts: int = 5
-) -> T:
-    """Runs ``work`` (which commits) again after a transient failure, from a clean session."""
-    for attempt in range(attempts):
-        try:
-            return await work()
-        except DBAPIError as exc:
-            await session.rollback()
-            if attempt == attempts - 1 or not is_transient(exc):
-                raise
-            await asyncio.sleep(0.005 * (2**attempt) * (1 + random.random()))  # noqa: S311
-    raise AssertionError("unreachable")
 
 
 def inserted_id(result: Result[Any]) -> int:

@@ -1,25 +1,26 @@
-"""Request dependencies, as ``Annotated`` aliases the routers import."""
+"""Request dependencies, as ``Annotated`` aliases the routers and pages import. Only FastAPI
+plumbing lives here: who is acting is ``conduit.identity.Viewer``, and what an account may do is
+``conduit.users.accounts``."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from conduit.cache.viewers import account
 from conduit.errors import Unauthorized
+from conduit.identity import Viewer
 from conduit.observability.context import set_user
 from conduit.resources import Resources
 from conduit.security import TokenError
+from conduit.uow import UnitOfWork
+from conduit.users.accounts import admit, load_account
 
-_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-
-def get_resources(request: Request) -> Resources:
+async def get_resources(request: Request) -> Resources:
+    # async: a plain def dependency would be sent to the thread pool on every request.
     resources: Resources = request.app.state.resources
     return resources
 
@@ -27,26 +28,17 @@ def get_resources(request: Request) -> Resources:
 AppResources = Annotated[Resources, Depends(get_resources)]
 
 
-async def get_session(resources: AppResources) -> AsyncIterator[AsyncSession]:
-    async with resources.sessions() as session:
-        yield session
+async def get_uow(resources: AppResources) -> AsyncIterator[UnitOfWork]:
+    """The request's unit of work: whatever the handler did not commit is rolled back here, and
+    the session goes back to the pool, whatever happened (``UnitOfWork.close`` never raises)."""
+    uow = resources.unit_of_work()
+    try:
+        yield uow
+    finally:
+        await uow.close()
 
 
-Session = Annotated[AsyncSession, Depends(get_session)]
-
-
-@dataclass(frozen=True, slots=True)
-class Viewer:
-    """The authenticated user of this request, and which token they presented."""
-
-    id: int
-    username: str
-    email: str
-    bio: str | None
-    image: str | None
-    token: str
-    token_id: str
-    token_version: int
+Work = Annotated[UnitOfWork, Depends(get_uow)]
 
 
 # Declared for the OpenAPI document ("Token" scheme); parsing is ours, so both "Token <jwt>" and
@@ -61,55 +53,47 @@ def _extract(header: str) -> str:
     return credentials.strip()
 
 
-async def _authenticate(header: str, resources: Resources, session: AsyncSession) -> Viewer:
+async def _authenticate(header: str, resources: Resources, uow: UnitOfWork) -> Viewer:
     token = _extract(header)
     try:
         claims = resources.tokens.read(token)
     except TokenError:
         raise Unauthorized("is invalid") from None
-    # One SELECT, or none while the account's cache generation is unchanged.
-    row = await account(resources.cache, session, claims.user_id)
-    if row is None:
-        raise Unauthorized("is invalid")
-    if not row.accepts(claims.version, claims.token_id):
-        raise Unauthorized("is revoked")
-    set_user(row.username)
-    return Viewer(
-        row.id,
-        row.username,
-        row.email,
-        row.bio,
-        row.image,
-        token,
-        claims.token_id,
-        row.token_version,
-    )
+    # One indexed statement on every request: the database decides, never a cached copy.
+    found = await load_account(uow.session, claims.user_id)
+    account = admit(found, claims.version, claims.token_id)
+    set_user(account.username)
+    return account.viewer(token, claims.token_id)
 
 
 async def optional_viewer(
     resources: AppResources,
-    session: Session,
+    uow: Work,
     header: Annotated[str | None, Depends(_authorization)],
 ) -> Viewer | None:
     if header is None:
         return None
-    return await _authenticate(header, resources, session)
+    return await _authenticate(header, resources, uow)
 
 
 async def required_viewer(
-    request: Request,
     resources: AppResources,
-    session: Session,
+    uow: Work,
     header: Annotated[str | None, Depends(_authorization)],
 ) -> Viewer:
     if header is None:
         raise Unauthorized("is missing")
-    viewer = await _authenticate(header, resources, session)
-    if request.method not in _READS:
-        # Every authenticated write is throttled per account and per address.
-        await resources.limiter.check(request, "write", account=f"user:{viewer.id}")
-    return viewer
+    return await _authenticate(header, resources, uow)
 
 
 OptionalViewer = Annotated[Viewer | None, Depends(optional_viewer)]
 CurrentViewer = Annotated[Viewer, Depends(required_viewer)]
+
+
+async def throttle_writes(request: Request, resources: AppResources, viewer: CurrentViewer) -> None:
+    """Every authenticated API write is throttled per account and per address (429)."""
+    await resources.limiter.check(request, "write", account=f"user:{viewer.id}")
+
+
+# On every write route: ``dependencies=[WriteThrottle]``.
+WriteThrottle = Depends(throttle_writes)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from conduit.cache.core import Cache
 from conduit.security import PasswordHasher, Tokens
 from conduit.settings import Settings
+from conduit.uow import Invalidator, UnitOfWork
 
 if TYPE_CHECKING:  # conduit.ratelimit imports conduit.errors, which reaches back here
     from conduit.ratelimit import RateLimiter
@@ -28,3 +29,9 @@ class Resources:
     redis: Redis | None = None
     # None when CONDUIT_CACHE_ENABLED=false: every read goes to the database.
     cache: Cache | None = None
+    # Told what each committed write touched (the cache's generations); None: nothing to tell.
+    invalidator: Invalidator | None = None
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A fresh unit of work (one per request or command); the caller closes it."""
+        return UnitOfWork(self.sessions(), self.invalidator)

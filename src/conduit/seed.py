@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from conduit.app import _build_resources
+from conduit.app import build_resources, close_resources
 from conduit.articles import service as articles
 from conduit.articles.schemas import NewArticle
 from conduit.comments import service as comments
-from conduit.deps import Viewer
+from conduit.db import inserted_id
+from conduit.identity import Viewer
 from conduit.migrate import upgrade
 from conduit.models import User
 from conduit.profiles import service as profiles
+from conduit.resources import Resources
 from conduit.settings import Settings
+from conduit.uow import UnitOfWork
+from conduit.users.accounts import load_account
 
 TOPICS = ["python", "databases", "web", "async", "testing", "security", "design"]
 BODY = """## {title}
@@ -29,37 +33,21 @@ print("hello, {user}")
 
 
 async def run(settings: Settings, user_count: int, per_user: int) -> int:
-    resources = _build_resources(settings)
+    resources = build_resources(settings)
     try:
         await upgrade(resources.engine)
-        viewers: list[Viewer] = []
-        async with resources.sessions() as session:
-            password_hash = await resources.hasher.hash("password123")
-            for i in range(1, user_count + 1):
-                name = f"demo{i}"
-                existing = (
-                    await session.execute(select(User.id).where(User.username == name))
-                ).scalar_one_or_none()
-                if existing is None:
-                    user = User(
-                        username=name,
-                        email=f"{name}@example.com",
-                        password_hash=password_hash,
-                        bio=f"I am demo user {i}.",
-                    )
-                    session.add(user)
-                    await session.commit()
-                    existing = user.id
-                viewers.append(Viewer(existing, name, f"{name}@example.com", None, None, "", "", 0))
+        uow = resources.unit_of_work()  # the command's one unit of work: every write through it
+        try:
+            viewers = await _users(uow, resources, user_count)
             for index, viewer in enumerate(viewers):
                 following = viewers[(index + 1) % len(viewers)]
                 if following.id != viewer.id:
-                    await profiles.follow(session, following.username, viewer)
+                    await profiles.follow(uow, following.username, viewer)
                 for n in range(per_user):
                     title = f"{TOPICS[(index + n) % len(TOPICS)].title()} notes {n + 1}"
                     tags = sorted({TOPICS[(index + n) % len(TOPICS)], TOPICS[n % len(TOPICS)]})
                     created = await articles.create(
-                        session,
+                        uow,
                         viewer,
                         NewArticle.model_validate(
                             {
@@ -70,9 +58,40 @@ async def run(settings: Settings, user_count: int, per_user: int) -> int:
                             }
                         ),
                     )
-                    slug = created["article"]["slug"]
-                    await comments.add(session, following, slug, "Nice write-up, thanks!")
-                    await articles.favorite(session, following, slug)
+                    await comments.add(uow, following, created.slug, "Nice write-up, thanks!")
+                    await articles.favorite(uow, following, created.slug)
+        finally:
+            await uow.close()
         return len(viewers)
     finally:
-        await resources.engine.dispose()
+        await close_resources(resources)
+
+
+async def _users(uow: UnitOfWork, resources: Resources, count: int) -> list[Viewer]:
+    """demo1..demoN, created unless they exist (the seed can run twice)."""
+    password_hash = await resources.hasher.hash("password123")
+    viewers: list[Viewer] = []
+    for i in range(1, count + 1):
+        name = f"demo{i}"
+
+        async def work(name: str = name, i: int = i) -> int:
+            existing = (
+                await uow.session.execute(select(User.id).where(User.username == name))
+            ).scalar_one_or_none()
+            if existing is not None:
+                return existing
+            result = await uow.session.execute(
+                insert(User).values(
+                    username=name,
+                    email=f"{name}@example.com",
+                    password_hash=password_hash,
+                    bio=f"I am demo user {i}.",
+                )
+            )
+            return inserted_id(result)
+
+        user_id = await uow.write(work)
+        account = await load_account(uow.session, user_id)
+        assert account is not None
+        viewers.append(account.viewer("", ""))
+    return viewers

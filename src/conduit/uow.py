@@ -12,6 +12,8 @@ generations to bump, so a reader can never cache what a rolled-back write showed
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol, TypeVar
@@ -20,6 +22,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
+
+log = logging.getLogger("conduit.uow")
 
 ATTEMPTS = 5
 
@@ -62,27 +66,40 @@ class UnitOfWork:
         self._touched.update(names)
 
     async def write(self, work: Callable[[], Awaitable[T]], attempts: int = ATTEMPTS) -> T:
-        """Runs ``work`` and commits, retrying from scratch on transient failures."""
+        """Runs ``work`` and commits, retrying from scratch on transient failures. Any other
+        failure rolls back (nothing it did stays, nothing it touched is announced) and is raised."""
         for attempt in range(attempts):
             self.attempt = attempt
             try:
                 result = await work()
-                await self.commit()
-                return result
+                touched = await self._commit()
             except (DBAPIError, Retry) as exc:
-                await self.rollback()
+                await self._abandon()
                 last = attempt == attempts - 1
                 if last or (isinstance(exc, DBAPIError) and not is_transient(exc)):
                     raise
                 await asyncio.sleep(0.005 * (2**attempt) * (1 + random.random()))  # noqa: S311
+                continue
+            except BaseException:
+                await self._abandon()
+                raise
+            # Outside the retried block: an announcement can never run the work a second time.
+            await self._announce(touched)
+            return result
         raise AssertionError("unreachable")
 
     async def commit(self) -> None:
+        await self._announce(await self._commit())
+
+    async def _commit(self) -> list[str]:
         touched = sorted(self._touched)
         if touched and self._invalidator is not None:
             await self._invalidator.in_transaction(self.session, touched)
         await self.session.commit()
         self._touched.clear()
+        return touched
+
+    async def _announce(self, touched: list[str]) -> None:
         if touched and self._invalidator is not None:
             await self._invalidator.after_commit(touched)
 
@@ -90,10 +107,32 @@ class UnitOfWork:
         self._touched.clear()
         await self.session.rollback()
 
+    async def _abandon(self) -> None:
+        """Rolls back after a failure; a connection that died with the statement is dropped
+        instead, so the error that matters (the first one) is the one raised."""
+        try:
+            await self.rollback()
+        except Exception:
+            await self._discard()
+
+    async def _discard(self) -> None:
+        self._touched.clear()
+        with contextlib.suppress(Exception):  # nothing more can be done with a dead connection
+            await self.session.invalidate()
+
     async def close(self) -> None:
-        """The request or command boundary: anything not committed by now is rolled back."""
+        """The request or command boundary: anything not committed by now is rolled back.
+
+        Never raises: it runs after the response was decided, where an error would only log a
+        traceback and make the server drop the client's keep-alive connection. A connection the
+        database dropped is discarded from the pool instead, with one warning line.
+        """
         try:
             if self.session.in_transaction():
                 await self.rollback()
-        finally:
             await self.session.close()
+        except Exception as exc:
+            log.warning(
+                "unit of work: cleanup failed (%s); connection discarded", type(exc).__name__
+            )
+            await self._discard()

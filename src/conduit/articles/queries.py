@@ -1,5 +1,6 @@
 """Reads of articles and tags. Each function runs a fixed number of statements, whatever the size
-of the page: authors, tags, favorite state and follow state come back in the same row."""
+of the page: authors, tags, favorite state and follow state come back in the same row. They return
+typed views (``articles/views.py``); the API's presenter and the web templates render them."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conduit.articles.views import ArticlePage, ArticleView
 from conduit.errors import NotFound
-from conduit.models import Article, ArticleTag, Favorite, Follow, Tag, User, iso
+from conduit.models import Article, ArticleTag, Favorite, Follow, Tag, User
 from conduit.profiles.service import following_clause
+from conduit.profiles.views import Profile
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +45,6 @@ def _columns(viewer_id: int | None, with_body: bool) -> Select[Any]:
         User.image,
         favorited_clause(viewer_id).label("favorited"),
         following_clause(viewer_id, Article.author_id).label("following"),
-        # Not shown: the cache needs them to resolve per-viewer fields.
         Article.id.label("article_id"),
         Article.author_id,
     ]
@@ -51,22 +53,21 @@ def _columns(viewer_id: int | None, with_body: bool) -> Select[Any]:
     return select(*columns).join(User, User.id == Article.author_id)
 
 
-def article_body(row: Any, with_body: bool) -> dict[str, Any]:
-    article: dict[str, Any] = {"slug": row.slug, "title": row.title, "description": row.description}
-    if with_body:
-        article["body"] = row.body
-    article["tagList"] = row.tag_list
-    article["createdAt"] = iso(row.created_at)
-    article["updatedAt"] = iso(row.updated_at)
-    article["favorited"] = bool(row.favorited)
-    article["favoritesCount"] = row.favorites_count
-    article["author"] = {
-        "username": row.username,
-        "bio": row.bio,
-        "image": row.image,
-        "following": bool(row.following),
-    }
-    return article
+def _view(row: Any, with_body: bool) -> ArticleView:
+    author = Profile(row.author_id, row.username, row.bio, row.image, bool(row.following))
+    return ArticleView(
+        row.article_id,
+        row.slug,
+        row.title,
+        row.description,
+        row.body if with_body else None,
+        tuple(row.tag_list),
+        row.created_at,
+        row.updated_at,
+        bool(row.favorited),
+        row.favorites_count,
+        author,
+    )
 
 
 def _conditions(filters: ArticleFilter) -> list[ColumnElement[bool]]:
@@ -100,10 +101,10 @@ def _conditions(filters: ArticleFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-async def list_rows(
+async def list_articles(
     session: AsyncSession, filters: ArticleFilter, viewer_id: int | None, limit: int, offset: int
-) -> tuple[list[Any], int]:
-    """One page of rows and the total count (two statements at most)."""
+) -> ArticlePage:
+    """One page and the total count (two statements at most)."""
     conditions = _conditions(filters)
     page = (
         _columns(viewer_id, with_body=False)
@@ -118,23 +119,16 @@ async def list_rows(
     else:
         count_query = select(func.count()).select_from(Article).where(*conditions)
         count = (await session.execute(count_query)).scalar_one()
-    return list(rows), count
+    return ArticlePage(tuple(_view(row, False) for row in rows), count)
 
 
-async def list_articles(
-    session: AsyncSession, filters: ArticleFilter, viewer_id: int | None, limit: int, offset: int
-) -> dict[str, Any]:
-    rows, count = await list_rows(session, filters, viewer_id, limit, offset)
-    return {"articles": [article_body(row, False) for row in rows], "articlesCount": count}
-
-
-async def article_row(session: AsyncSession, slug: str, viewer_id: int | None) -> Any:
+async def get_article(session: AsyncSession, slug: str, viewer_id: int | None) -> ArticleView:
     row = (
         await session.execute(_columns(viewer_id, with_body=True).where(Article.slug == slug))
     ).first()
     if row is None:
         raise NotFound("article")
-    return row
+    return _view(row, True)
 
 
 async def article_id_of(session: AsyncSession, slug: str) -> int:
@@ -147,11 +141,7 @@ async def article_id_of(session: AsyncSession, slug: str) -> int:
     return article_id
 
 
-async def get_article(session: AsyncSession, slug: str, viewer_id: int | None) -> dict[str, Any]:
-    return {"article": article_body(await article_row(session, slug, viewer_id), True)}
-
-
-async def popular_tags(session: AsyncSession) -> dict[str, Any]:
+async def popular_tags(session: AsyncSession) -> list[str]:
     uses = func.count(ArticleTag.article_id)
     query = (
         select(Tag.name)
@@ -159,4 +149,4 @@ async def popular_tags(session: AsyncSession) -> dict[str, Any]:
         .group_by(Tag.id, Tag.name)
         .order_by(uses.desc(), Tag.name)
     )
-    return {"tags": list((await session.execute(query)).scalars())}
+    return list((await session.execute(query)).scalars())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, field_validator
 
-from conduit.users.schemas import ProfileOut
 from conduit.validation import Body, Description, TagList, Title, at_least_one_of, fail, non_null
 
 
@@ -38,43 +37,3 @@ class NewArticleRequest(BaseModel):
 
 class UpdateArticleRequest(BaseModel):
     article: ArticleChanges
-
-
-class ArticleOut(BaseModel):
-    slug: str
-    title: str
-    description: str
-    body: str
-    tagList: list[str]
-    createdAt: str
-    updatedAt: str
-    favorited: bool
-    favoritesCount: int
-    author: ProfileOut
-
-
-class ArticleSummary(BaseModel):
-    """An article in a list: everything but the body."""
-
-    slug: str
-    title: str
-    description: str
-    tagList: list[str]
-    createdAt: str
-    updatedAt: str
-    favorited: bool
-    favoritesCount: int
-    author: ProfileOut
-
-
-class ArticleResponse(BaseModel):
-    article: ArticleOut
-
-
-class ArticleListResponse(BaseModel):
-    articles: list[ArticleSummary]
-    articlesCount: int
-
-
-class TagsResponse(BaseModel):
-    tags: list[str]

@@ -1,25 +1,25 @@
-"""Writes to articles: create, edit, delete, favorite. One transaction per call."""
+"""Writes to articles: create, edit, delete, favorite. Each is one ``uow.write``: run, retried on
+a transient failure or a slug collision, committed, then what it touched is invalidated."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conduit import generations
 from conduit.articles.queries import article_id_of, get_article
 from conduit.articles.schemas import ArticleChanges, NewArticle
 from conduit.articles.slugs import base_slug, with_suffix
-from conduit.cache import core as cache
-from conduit.cache.invalidate import changed
-from conduit.db import insert_ignore, inserted_id, run_transaction
-from conduit.deps import Viewer
+from conduit.articles.views import ArticleView
+from conduit.db import insert_ignore, inserted_id
 from conduit.errors import Forbidden, Invalid, NotFound
-from conduit.models import Article, ArticleTag, Favorite, Tag, iso, later_than, utcnow
-
-SLUG_ATTEMPTS = 4
+from conduit.identity import Viewer
+from conduit.models import Article, ArticleTag, Favorite, Tag, later_than, utcnow
+from conduit.profiles.views import Profile
+from conduit.uow import Retry, UnitOfWork
 
 
 async def _free_slug(session: AsyncSession, title: str, attempt: int) -> str:
@@ -40,58 +40,48 @@ async def _link_tags(session: AsyncSession, article_id: int, names: list[str]) -
     )
 
 
-async def create(session: AsyncSession, viewer: Viewer, data: NewArticle) -> dict[str, Any]:
-    async def work() -> tuple[str, datetime]:
-        for attempt in range(SLUG_ATTEMPTS):
-            try:
-                slug = await _free_slug(session, data.title, attempt)
-                now = utcnow()
-                result = await session.execute(
-                    insert(Article).values(
-                        slug=slug,
-                        title=data.title,
-                        description=data.description,
-                        body=data.body,
-                        tag_list=data.tag_list,
-                        favorites_count=0,
-                        author_id=viewer.id,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
-                article_id = inserted_id(result)
-                await _link_tags(session, article_id, data.tag_list)
-                await session.commit()
-                return slug, now
-            except IntegrityError:
-                # Another request took the slug (or created one of the tags) first: try again.
-                await session.rollback()
-                if attempt == SLUG_ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")
+async def create(uow: UnitOfWork, viewer: Viewer, data: NewArticle) -> ArticleView:
+    session = uow.session
 
-    # Deadlocks between concurrent tag inserts (InnoDB) are retried from scratch.
-    slug, now = await run_transaction(session, work)
-    await changed(session, cache.ARTICLES, cache.TAGS)
-    article = {
-        "slug": slug,
-        "title": data.title,
-        "description": data.description,
-        "body": data.body,
-        "tagList": data.tag_list,
-        "createdAt": iso(now),
-        "updatedAt": iso(now),
-        "favorited": False,
-        "favoritesCount": 0,
+    async def work() -> ArticleView:
+        slug = await _free_slug(session, data.title, uow.attempt)
+        now = utcnow()
+        try:
+            result = await session.execute(
+                insert(Article).values(
+                    slug=slug,
+                    title=data.title,
+                    description=data.description,
+                    body=data.body,
+                    tag_list=data.tag_list,
+                    favorites_count=0,
+                    author_id=viewer.id,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        except IntegrityError:
+            raise Retry("slug taken") from None  # by a concurrent request: another suffix
+        article_id = inserted_id(result)
+        await _link_tags(session, article_id, data.tag_list)
+        uow.touch(generations.ARTICLES, generations.TAGS)
         # The author is the viewer, who cannot follow themselves.
-        "author": {
-            "username": viewer.username,
-            "bio": viewer.bio,
-            "image": viewer.image,
-            "following": False,
-        },
-    }
-    return {"article": article}
+        author = Profile(viewer.id, viewer.username, viewer.bio, viewer.image, False)
+        return ArticleView(
+            article_id,
+            slug,
+            data.title,
+            data.description,
+            data.body,
+            tuple(data.tag_list),
+            now,
+            now,
+            False,
+            0,
+            author,
+        )
+
+    return await uow.write(work)
 
 
 async def _owned(session: AsyncSession, slug: str, viewer: Viewer) -> Any:
@@ -109,48 +99,51 @@ async def _owned(session: AsyncSession, slug: str, viewer: Viewer) -> Any:
     return row
 
 
-async def change(
-    session: AsyncSession, viewer: Viewer, slug: str, data: ArticleChanges
-) -> dict[str, Any]:
+async def change(uow: UnitOfWork, viewer: Viewer, slug: str, data: ArticleChanges) -> ArticleView:
     fields = data.model_fields_set
     if not fields:
         # Like PUT /api/user: nothing to change is a client error, not an edit that moves updatedAt.
         raise Invalid("article", "must contain at least one field")
-    row = await _owned(session, slug, viewer)
-    values: dict[str, Any] = {}
-    for name in ("title", "description", "body"):
-        if name in fields:
-            values[name] = getattr(data, name)
-    if "tag_list" in fields:
-        values["tag_list"] = data.tag_list
-    new_slug = slug
-    for attempt in range(SLUG_ATTEMPTS):
+    session = uow.session
+
+    async def work() -> str:
+        row = await _owned(session, slug, viewer)
+        values: dict[str, Any] = {}
+        for name in ("title", "description", "body"):
+            if name in fields:
+                values[name] = getattr(data, name)
+        if "tag_list" in fields:
+            values["tag_list"] = data.tag_list
+        new_slug = slug
+        # A title that slugifies the same (case, punctuation) keeps the article's URL.
+        if "title" in values and base_slug(values["title"]) != base_slug(row.title):
+            new_slug = await _free_slug(session, values["title"], uow.attempt)
+            values["slug"] = new_slug
+        values["updated_at"] = later_than(row.updated_at)
         try:
-            # A title that slugifies the same (case, punctuation) keeps the article's URL.
-            if "title" in values and base_slug(values["title"]) != base_slug(row.title):
-                new_slug = await _free_slug(session, values["title"], attempt)
-                values["slug"] = new_slug
-            values["updated_at"] = later_than(row.updated_at)
             await session.execute(update(Article).where(Article.id == row.id).values(**values))
-            if data.tag_list is not None:
-                await session.execute(delete(ArticleTag).where(ArticleTag.article_id == row.id))
-                await _link_tags(session, row.id, data.tag_list)
-            await session.commit()
-            await changed(session, cache.ARTICLES, cache.TAGS, cache.SLUGS)
-            break
         except IntegrityError:
-            await session.rollback()
-            if attempt == SLUG_ATTEMPTS - 1:
-                raise
+            raise Retry("slug taken") from None
+        if data.tag_list is not None:
+            await session.execute(delete(ArticleTag).where(ArticleTag.article_id == row.id))
+            await _link_tags(session, row.id, data.tag_list)
+        uow.touch(generations.ARTICLES, generations.TAGS, generations.SLUGS)
+        return new_slug
+
+    new_slug = await uow.write(work)
     return await get_article(session, new_slug, viewer.id)
 
 
-async def remove(session: AsyncSession, viewer: Viewer, slug: str) -> None:
-    row = await _owned(session, slug, viewer)
-    # Comments, favorites and tag links go with it (ON DELETE CASCADE on every database).
-    await session.execute(delete(Article).where(Article.id == row.id))
-    await session.commit()
-    await changed(session, cache.ARTICLES, cache.TAGS, cache.SLUGS)
+async def remove(uow: UnitOfWork, viewer: Viewer, slug: str) -> None:
+    session = uow.session
+
+    async def work() -> None:
+        row = await _owned(session, slug, viewer)
+        # Comments, favorites and tag links go with it (ON DELETE CASCADE on every database).
+        await session.execute(delete(Article).where(Article.id == row.id))
+        uow.touch(generations.ARTICLES, generations.TAGS, generations.SLUGS)
+
+    await uow.write(work)
 
 
 async def _lock_article(session: AsyncSession, article_id: int) -> None:
@@ -164,7 +157,8 @@ async def _lock_article(session: AsyncSession, article_id: int) -> None:
     await session.execute(select(Article.id).where(Article.id == article_id).with_for_update())
 
 
-async def favorite(session: AsyncSession, viewer: Viewer, slug: str) -> dict[str, Any]:
+async def favorite(uow: UnitOfWork, viewer: Viewer, slug: str) -> ArticleView:
+    session = uow.session
     article_id = await article_id_of(session, slug)
 
     async def work() -> None:
@@ -178,14 +172,14 @@ async def favorite(session: AsyncSession, viewer: Viewer, slug: str) -> dict[str
                 .where(Article.id == article_id)
                 .values(favorites_count=Article.favorites_count + 1)
             )
-        await session.commit()
+        uow.touch(generations.ARTICLES, generations.relations_of(viewer.id))
 
-    await run_transaction(session, work)
-    await changed(session, cache.ARTICLES, cache.relations_of(viewer.id))
+    await uow.write(work)
     return await get_article(session, slug, viewer.id)
 
 
-async def unfavorite(session: AsyncSession, viewer: Viewer, slug: str) -> dict[str, Any]:
+async def unfavorite(uow: UnitOfWork, viewer: Viewer, slug: str) -> ArticleView:
+    session = uow.session
     article_id = await article_id_of(session, slug)
 
     async def work() -> None:
@@ -199,8 +193,7 @@ async def unfavorite(session: AsyncSession, viewer: Viewer, slug: str) -> dict[s
                 .where(Article.id == article_id)
                 .values(favorites_count=Article.favorites_count - 1)
             )
-        await session.commit()
+        uow.touch(generations.ARTICLES, generations.relations_of(viewer.id))
 
-    await run_transaction(session, work)
-    await changed(session, cache.ARTICLES, cache.relations_of(viewer.id))
+    await uow.write(work)
     return await get_article(session, slug, viewer.id)

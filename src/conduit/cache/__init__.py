@@ -1,1 +1,1 @@
-"""Read cache for hot public reads, with per-viewer fields resolved per request."""
+"""Generic read cache: entries tagged with generations, shared counters (Redis or in-process)."""

@@ -1,4 +1,8 @@
-"""The read cache one application instance owns, and the names of what its entries depend on."""
+"""The read cache one application instance owns: entries in this process, generations shared.
+
+Generic infrastructure: it knows keys, generation names (plain strings, see
+``conduit.generations``) and values, never what they mean.
+"""
 
 from __future__ import annotations
 
@@ -17,26 +21,6 @@ from conduit.cache.store import (
     pipelining,
 )
 from conduit.settings import Settings
-
-# Generation names. A write bumps the ones whose data it changed, after its commit.
-ARTICLES = "cg:articles"  # article content, favorites counts, which articles exist
-TAGS = "cg:tags"  # the popular-tags list
-SLUGS = "cg:slugs"  # an article renamed or deleted (its comments move or vanish)
-USERS = "cg:users"  # public profile fields (username, bio, image) shown everywhere
-
-
-def comments_of(slug: str) -> str:
-    return f"cg:comments:{slug}"
-
-
-def account_of(user_id: int) -> str:
-    """One user's account row (authentication, the current user)."""
-    return f"cg:account:{user_id}"
-
-
-def relations_of(user_id: int) -> str:
-    """Whom one user follows and what they favorited (their flags, their feed)."""
-    return f"cg:relations:{user_id}"
 
 
 class Cache:

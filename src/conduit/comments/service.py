@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conduit import generations
 from conduit.articles.queries import article_id_of
-from conduit.cache import core as cache
-from conduit.cache.invalidate import changed
+from conduit.comments.views import CommentView
 from conduit.db import inserted_id
-from conduit.deps import Viewer
 from conduit.errors import Forbidden, NotFound
-from conduit.models import Comment, User, iso, utcnow
+from conduit.identity import Viewer
+from conduit.models import Comment, User, utcnow
 from conduit.profiles.service import following_clause
+from conduit.profiles.views import Profile
+from conduit.uow import UnitOfWork
 
 
-def comment_body(
-    comment_id: int, created: Any, updated: Any, body: str, author: dict[str, Any]
-) -> dict[str, Any]:
-    return {
-        "id": comment_id,
-        "createdAt": iso(created),
-        "updatedAt": iso(updated),
-        "body": body,
-        "author": author,
-    }
-
-
-async def comment_rows(session: AsyncSession, slug: str, viewer_id: int | None) -> list[Any]:
+async def list_comments(
+    session: AsyncSession, slug: str, viewer_id: int | None
+) -> list[CommentView]:
     article_id = await article_id_of(session, slug)
     rows = (
         await session.execute(
@@ -49,67 +39,58 @@ async def comment_rows(session: AsyncSession, slug: str, viewer_id: int | None) 
             .order_by(Comment.created_at.desc(), Comment.id.desc())
         )
     ).all()
-    return list(rows)
-
-
-def comments_body(rows: list[Any]) -> dict[str, Any]:
-    return {
-        "comments": [
-            comment_body(
-                row.id,
-                row.created_at,
-                row.updated_at,
-                row.body,
-                {
-                    "username": row.username,
-                    "bio": row.bio,
-                    "image": row.image,
-                    "following": bool(row.following),
-                },
-            )
-            for row in rows
-        ]
-    }
-
-
-async def list_comments(session: AsyncSession, slug: str, viewer_id: int | None) -> dict[str, Any]:
-    return comments_body(await comment_rows(session, slug, viewer_id))
-
-
-async def add(session: AsyncSession, viewer: Viewer, slug: str, body: str) -> dict[str, Any]:
-    article_id = await article_id_of(session, slug)
-    now = utcnow()
-    result = await session.execute(
-        insert(Comment).values(
-            body=body, article_id=article_id, author_id=viewer.id, created_at=now, updated_at=now
+    return [
+        CommentView(
+            row.id,
+            row.created_at,
+            row.updated_at,
+            row.body,
+            Profile(row.author_id, row.username, row.bio, row.image, bool(row.following)),
         )
-    )
-    comment_id = inserted_id(result)
-    await session.commit()
-    await changed(session, cache.comments_of(slug))
-    author = {
-        "username": viewer.username,
-        "bio": viewer.bio,
-        "image": viewer.image,
-        "following": False,
-    }
-    return {"comment": comment_body(comment_id, now, now, body, author)}
+        for row in rows
+    ]
 
 
-async def remove(session: AsyncSession, viewer: Viewer, slug: str, comment_id: int) -> None:
+async def add(uow: UnitOfWork, viewer: Viewer, slug: str, body: str) -> CommentView:
+    session = uow.session
     article_id = await article_id_of(session, slug)
-    # Scoped to the article: a comment id under the wrong article is simply not found.
-    author_id = (
-        await session.execute(
-            select(Comment.author_id).where(
-                Comment.id == comment_id, Comment.article_id == article_id
+
+    async def work() -> CommentView:
+        now = utcnow()
+        result = await session.execute(
+            insert(Comment).values(
+                body=body,
+                article_id=article_id,
+                author_id=viewer.id,
+                created_at=now,
+                updated_at=now,
             )
         )
-    ).scalar_one_or_none()
-    if author_id is None:
-        raise NotFound("comment")
-    if author_id != viewer.id:
-        raise Forbidden("comment")
-    await session.execute(delete(Comment).where(Comment.id == comment_id))
-    await session.commit()
-    await changed(session, cache.comments_of(slug))
+        uow.touch(generations.comments_of(slug))
+        author = Profile(viewer.id, viewer.username, viewer.bio, viewer.image, False)
+        return CommentView(inserted_id(result), now, now, body, author)
+
+    return await uow.write(work)
+
+
+async def remove(uow: UnitOfWork, viewer: Viewer, slug: str, comment_id: int) -> None:
+    session = uow.session
+    article_id = await article_id_of(session, slug)
+
+    async def work() -> None:
+        # Scoped to the article: a comment id under the wrong article is simply not found.
+        author_id = (
+            await session.execute(
+                select(Comment.author_id).where(
+                    Comment.id == comment_id, Comment.article_id == article_id
+                )
+            )
+        ).scalar_one_or_none()
+        if author_id is None:
+            raise NotFound("comment")
+        if author_id != viewer.id:
+            raise Forbidden("comment")
+        await session.execute(delete(Comment).where(Comment.id == comment_id))
+        uow.touch(generations.comments_of(slug))
+
+    await uow.write(work)

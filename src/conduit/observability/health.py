@@ -9,7 +9,7 @@ process is told to terminate, so load balancers stop sending new work before it 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI, Request
 from sqlalchemy import text
@@ -18,7 +18,9 @@ from starlette.responses import Response
 from conduit.jsonresponse import json_response
 from conduit.observability import metrics
 from conduit.observability.lifecycle import Lifecycle
-from conduit.resources import Resources
+
+if TYPE_CHECKING:  # the resources (cache, limiter) themselves report to observability
+    from conduit.resources import Resources
 
 router = APIRouter(include_in_schema=False)
 

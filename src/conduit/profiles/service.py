@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import ColumnElement, and_, delete, exists, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from conduit.cache import core as cache
-from conduit.cache.invalidate import changed
+from conduit import generations
 from conduit.db import insert_ignore
-from conduit.deps import Viewer
 from conduit.errors import Invalid, NotFound
+from conduit.identity import Viewer
 from conduit.models import Follow, User
+from conduit.profiles.views import Profile
+from conduit.uow import UnitOfWork
 
 
 def following_clause(
@@ -25,58 +24,49 @@ def following_clause(
     return exists().where(and_(Follow.follower_id == viewer_id, Follow.followee_id == author_id))
 
 
-def profile(username: str, bio: str | None, image: str | None, following: bool) -> dict[str, Any]:
-    return {"username": username, "bio": bio, "image": image, "following": bool(following)}
-
-
-async def profile_row(session: AsyncSession, username: str, viewer_id: int | None) -> Any:
-    """(username, bio, image, following, id) of one user, or NotFound."""
+async def get(session: AsyncSession, username: str, viewer_id: int | None) -> Profile:
     row = (
         await session.execute(
             select(
-                User.username, User.bio, User.image, following_clause(viewer_id, User.id), User.id
+                User.id, User.username, User.bio, User.image, following_clause(viewer_id, User.id)
             ).where(User.username == username)
         )
     ).first()
     if row is None:
         raise NotFound("profile")
-    return row
+    return Profile(row[0], row[1], row[2], row[3], bool(row[4]))
 
 
-async def get(session: AsyncSession, username: str, viewer: Viewer | None) -> dict[str, Any]:
-    row = await profile_row(session, username, viewer.id if viewer else None)
-    return {"profile": profile(row[0], row[1], row[2], row[3])}
+async def _target(session: AsyncSession, username: str) -> Profile:
+    return await get(session, username, None)
 
 
-async def _target(session: AsyncSession, username: str) -> tuple[int, str, str | None, str | None]:
-    row = (
-        await session.execute(
-            select(User.id, User.username, User.bio, User.image).where(User.username == username)
-        )
-    ).first()
-    if row is None:
-        raise NotFound("profile")
-    return row[0], row[1], row[2], row[3]
-
-
-async def follow(session: AsyncSession, username: str, viewer: Viewer) -> dict[str, Any]:
-    target_id, name, bio, image = await _target(session, username)
-    if target_id == viewer.id:
+async def follow(uow: UnitOfWork, username: str, viewer: Viewer) -> Profile:
+    target = await _target(uow.session, username)
+    if target.id == viewer.id:
         raise Invalid("profile", "cannot follow yourself")
-    # Idempotent and race-safe: the primary key keeps one row however many requests arrive.
-    await session.execute(
-        insert_ignore(session, Follow, [{"follower_id": viewer.id, "followee_id": target_id}])
-    )
-    await session.commit()
-    await changed(session, cache.relations_of(viewer.id))
-    return {"profile": profile(name, bio, image, True)}
+
+    async def work() -> None:
+        # Idempotent and race-safe: the primary key keeps one row however many requests arrive.
+        await uow.session.execute(
+            insert_ignore(
+                uow.session, Follow, [{"follower_id": viewer.id, "followee_id": target.id}]
+            )
+        )
+        uow.touch(generations.relations_of(viewer.id))
+
+    await uow.write(work)
+    return Profile(target.id, target.username, target.bio, target.image, True)
 
 
-async def unfollow(session: AsyncSession, username: str, viewer: Viewer) -> dict[str, Any]:
-    target_id, name, bio, image = await _target(session, username)
-    await session.execute(
-        delete(Follow).where(Follow.follower_id == viewer.id, Follow.followee_id == target_id)
-    )
-    await session.commit()
-    await changed(session, cache.relations_of(viewer.id))
-    return {"profile": profile(name, bio, image, False)}
+async def unfollow(uow: UnitOfWork, username: str, viewer: Viewer) -> Profile:
+    target = await _target(uow.session, username)
+
+    async def work() -> None:
+        await uow.session.execute(
+            delete(Follow).where(Follow.follower_id == viewer.id, Follow.followee_id == target.id)
+        )
+        uow.touch(generations.relations_of(viewer.id))
+
+    await uow.write(work)
+    return Profile(target.id, target.username, target.bio, target.image, False)

@@ -57,26 +57,3 @@ class LoginRequest(BaseModel):
 
 class UpdateUserRequest(BaseModel):
     user: UserChanges
-
-
-class UserOut(BaseModel):
-    email: str
-    token: str
-    username: str
-    bio: str | None
-    image: str | None
-
-
-class UserResponse(BaseModel):
-    user: UserOut
-
-
-class ProfileOut(BaseModel):
-    username: str
-    bio: str | None
-    image: str | None
-    following: bool
-
-
-class ProfileResponse(BaseModel):
-    profile: ProfileOut

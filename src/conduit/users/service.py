@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conduit.cache import core as cache
-from conduit.cache.invalidate import changed
-from conduit.deps import Viewer
+from conduit import generations
+from conduit.db import inserted_id
 from conduit.errors import BadCredentials, Conflict, Invalid
+from conduit.identity import Viewer
 from conduit.models import User, utcnow
 from conduit.observability.logs import get_logger
-from conduit.resources import Resources
+from conduit.security import PasswordHasher, Tokens
+from conduit.uow import UnitOfWork
+from conduit.users.accounts import COLUMNS, Account, account_of
 from conduit.users.schemas import LoginUser, NewUser, UserChanges
 
 log = get_logger("conduit.auth")
 
 
-def user_body(
-    email: str, token: str, username: str, bio: str | None, image: str | None
-) -> dict[str, Any]:
-    return {
-        "user": {"email": email, "token": token, "username": username, "bio": bio, "image": image}
-    }
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """An account and the API token just issued (or kept) for it."""
+
+    account: Account
+    token: str
 
 
 async def _taken(
@@ -50,74 +53,82 @@ async def _taken(
     return None
 
 
-async def create_account(session: AsyncSession, resources: Resources, data: NewUser) -> User:
+async def create_account(uow: UnitOfWork, hasher: PasswordHasher, data: NewUser) -> Account:
+    session = uow.session
     conflict = await _taken(session, data.username, data.email)
     if conflict:
         raise conflict
-    password_hash = await resources.hasher.hash(data.password)
-    user = User(username=data.username, email=data.email, password_hash=password_hash)
-    session.add(user)
+    password_hash = await hasher.hash(data.password)
+
+    async def work() -> Account:
+        now = utcnow()
+        result = await session.execute(
+            insert(User).values(
+                username=data.username,
+                email=data.email,
+                password_hash=password_hash,
+                token_version=0,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        return Account(inserted_id(result), data.username, data.email, None, None, 0, None)
+
     try:
-        await session.commit()
+        return await uow.write(work)
     except IntegrityError:
         # Lost a race with a concurrent registration: report it like the pre-check would have.
-        await session.rollback()
         raise await _taken(session, data.username, data.email) or Conflict("username") from None
-    return user
 
 
-async def register(session: AsyncSession, resources: Resources, data: NewUser) -> dict[str, Any]:
-    user = await create_account(session, resources, data)
-    token = resources.tokens.issue(user.id, user.token_version)
-    return user_body(user.email, token, user.username, user.bio, user.image)
+async def register(
+    uow: UnitOfWork, hasher: PasswordHasher, tokens: Tokens, data: NewUser
+) -> SignedIn:
+    account = await create_account(uow, hasher, data)
+    return SignedIn(account, tokens.issue(account.id, account.token_version))
 
 
-async def authenticate(session: AsyncSession, resources: Resources, data: LoginUser) -> Any:
-    """The user row for a valid email and password; BadCredentials otherwise."""
+async def authenticate(uow: UnitOfWork, hasher: PasswordHasher, data: LoginUser) -> Account:
+    """The account for a valid email and password; BadCredentials otherwise."""
+    session = uow.session
     row = (
-        await session.execute(
-            select(
-                User.id,
-                User.username,
-                User.email,
-                User.bio,
-                User.image,
-                User.password_hash,
-                User.token_version,
-            ).where(User.email == data.email)
-        )
+        await session.execute(select(User.password_hash, *COLUMNS).where(User.email == data.email))
     ).first()
     # Unknown emails still pay for one Argon2 verification: no timing oracle for accounts.
-    valid, new_hash = await resources.hasher.verify(
-        data.password, row.password_hash if row else None
-    )
+    valid, new_hash = await hasher.verify(data.password, row.password_hash if row else None)
     if row is None or not valid:
         # The address tried, never the password; the client address comes from the request.
         log.warning("login.failed", user=data.email)
         raise BadCredentials()
-    log.info("login.succeeded", user=row.username)
+    account = account_of(row)
+    log.info("login.succeeded", user=account.username)
     if new_hash is not None:
-        await session.execute(update(User).where(User.id == row.id).values(password_hash=new_hash))
-        await session.commit()
-    return row
+
+        async def rehash() -> None:
+            await session.execute(
+                update(User).where(User.id == account.id).values(password_hash=new_hash)
+            )
+
+        await uow.write(rehash)
+    return account
 
 
-async def login(session: AsyncSession, resources: Resources, data: LoginUser) -> dict[str, Any]:
-    row = await authenticate(session, resources, data)
-    token = resources.tokens.issue(row.id, row.token_version)
-    return user_body(row.email, token, row.username, row.bio, row.image)
-
-
-def current(viewer: Viewer) -> dict[str, Any]:
-    return user_body(viewer.email, viewer.token, viewer.username, viewer.bio, viewer.image)
+async def login(
+    uow: UnitOfWork, hasher: PasswordHasher, tokens: Tokens, data: LoginUser
+) -> SignedIn:
+    account = await authenticate(uow, hasher, data)
+    return SignedIn(account, tokens.issue(account.id, account.token_version))
 
 
 async def change(
-    session: AsyncSession, resources: Resources, viewer: Viewer, data: UserChanges
-) -> dict[str, Any]:
+    uow: UnitOfWork, hasher: PasswordHasher, tokens: Tokens, viewer: Viewer, data: UserChanges
+) -> SignedIn:
+    """Applies the changes; a new password revokes every other token and web session (their
+    token_version no longer matches) and the answer carries a fresh token."""
     fields = data.model_fields_set
     if not fields:
         raise Invalid("user", "must contain at least one field")
+    session = uow.session
     values: dict[str, Any] = {name: getattr(data, name) for name in fields if name != "password"}
     username = values.get("username")
     email = values.get("email")
@@ -130,57 +141,44 @@ async def change(
     if conflict:
         raise conflict
     version = viewer.token_version
+    kept = None
     if data.password is not None:
-        values["password_hash"] = await resources.hasher.hash(data.password)
+        values["password_hash"] = await hasher.hash(data.password)
         # Every other token is revoked; the one that made the change keeps working.
         version += 1
+        kept = viewer.token_id
         values["token_version"] = version
-        values["kept_token_id"] = viewer.token_id
-    values["updated_at"] = utcnow()
-    await session.execute(update(User).where(User.id == viewer.id).values(**values))
+        values["kept_token_id"] = kept
+
+    async def work() -> None:
+        values["updated_at"] = utcnow()
+        await session.execute(update(User).where(User.id == viewer.id).values(**values))
+        uow.touch(generations.USERS)
+
     try:
-        await session.commit()
+        await uow.write(work)
     except IntegrityError:
-        await session.rollback()
         raise await _taken(session, username, email, except_id=viewer.id) or Conflict(
             "username"
         ) from None
-    await changed(session, cache.USERS, cache.account_of(viewer.id))
-    token = resources.tokens.issue(viewer.id, version) if data.password else viewer.token
-    return user_body(
-        values.get("email", viewer.email),
-        token,
+    account = Account(
+        viewer.id,
         values.get("username", viewer.username),
+        values.get("email", viewer.email),
         values.get("bio", viewer.bio),
         values.get("image", viewer.image),
+        version,
+        kept,
     )
-
-
-async def account(session: AsyncSession, user_id: int) -> Viewer | None:
-    """The user behind a server-side (web) session, as a Viewer without an API token.
-
-    The Viewer's ``token_id`` names no API token, so a password change made through it (see
-    ``change``) revokes every API token the user holds.
-    """
-    row = (
-        await session.execute(
-            select(
-                User.id, User.username, User.email, User.bio, User.image, User.token_version
-            ).where(User.id == user_id)
-        )
-    ).first()
-    if row is None:
-        return None
-    return Viewer(
-        row.id, row.username, row.email, row.bio, row.image, "", "web-session", row.token_version
-    )
+    token = tokens.issue(viewer.id, version) if data.password else viewer.token
+    return SignedIn(account, token)
 
 
 async def check_password(
-    session: AsyncSession, resources: Resources, user_id: int, password: str
+    session: AsyncSession, hasher: PasswordHasher, user_id: int, password: str
 ) -> bool:
     stored = (
         await session.execute(select(User.password_hash).where(User.id == user_id))
     ).scalar_one_or_none()
-    valid, _ = await resources.hasher.verify(password, stored)
+    valid, _ = await hasher.verify(password, stored)
     return valid and stored is not None

@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from conduit.deps import AppResources, Session, Viewer
+from conduit.deps import AppResources, Work
+from conduit.identity import Viewer
 from conduit.ratelimit import throttle
 from conduit.resources import Resources
 from conduit.settings import Settings
-from conduit.users import service as users
+from conduit.uow import UnitOfWork
 from conduit.web import csrf
 from conduit.web.sessions import SessionRecord, SessionStore
 from conduit.web.templates import render_page
@@ -47,7 +48,7 @@ def cookie_name(base: str, secure: bool) -> str:
 class WebContext:
     request: Request
     resources: Resources
-    db: AsyncSession
+    uow: UnitOfWork  # the request's: pages read on its session and write through it
     store: SessionStore
     viewer: Viewer | None = None
     session: SessionRecord | None = None
@@ -57,6 +58,10 @@ class WebContext:
     drop_session: bool = False
     set_anon: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def db(self) -> AsyncSession:
+        return self.uow.session
 
     @property
     def secure(self) -> bool:
@@ -83,14 +88,14 @@ class WebContext:
     async def sign_in(self, user_id: int, token_version: int) -> None:
         # A fresh id at every sign-in: a session id planted before login is worthless after it.
         if self.session is not None:
-            await self.store.delete(self.db, self.session.key)
-        raw_id, _ = await self.store.create(self.db, user_id, token_version)
+            await self.store.delete(self.uow, self.session.key)
+        raw_id, _ = await self.store.create(self.uow, user_id, token_version)
         self.set_session = raw_id
         self.drop_session = False
 
     async def sign_out(self) -> None:
         if self.session is not None:
-            await self.store.delete(self.db, self.session.key)
+            await self.store.delete(self.uow, self.session.key)
         self.session = None
         self.viewer = None
         self.drop_session = True
@@ -133,27 +138,28 @@ class WebContext:
 
 def get_store(request: Request, resources: Resources) -> SessionStore:
     store: SessionStore | None = getattr(request.app.state, "web_sessions", None)
-    if store is None or store.redis is not resources.redis:
-        store = SessionStore(resources.settings, resources.redis)
+    if store is None:
+        store = SessionStore(resources.settings)
         request.app.state.web_sessions = store
     return store
 
 
-async def web_context(request: Request, resources: AppResources, db: Session) -> WebContext:
+async def web_context(request: Request, resources: AppResources, uow: Work) -> WebContext:
     store = get_store(request, resources)
-    ctx = WebContext(request, resources, db, store)
+    ctx = WebContext(request, resources, uow, store)
     secure = ctx.secure
     raw_id = request.cookies.get(cookie_name(SESSION_COOKIE, secure))
     if raw_id:
-        record = await store.load(db, raw_id)
-        viewer = await users.account(db, record.user_id) if record else None
-        if record is not None and (viewer is None or viewer.token_version != record.token_version):
-            # The account is gone, or its password changed elsewhere: this session has ended.
-            await store.delete(db, record.key)
-            viewer = None
-        if record is not None and viewer is not None:
-            ctx.session, ctx.viewer = record, viewer
-        else:
+        found = await store.load(uow, raw_id)
+        if found is not None:
+            record, account = found
+            if account.accepts(record.token_version, None) and account.suspended_at is None:
+                ctx.session = record
+                ctx.viewer = account.viewer("", "web-session")
+            else:
+                # Its password changed elsewhere (or it was suspended): this session has ended.
+                await store.delete(uow, record.key)
+        if ctx.session is None:
             ctx.drop_session = True
     if ctx.session is None:
         seed = request.cookies.get(cookie_name(ANON_COOKIE, secure), "")

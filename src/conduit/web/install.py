@@ -11,8 +11,8 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ExceptionHandler
 
-from conduit.deps import get_resources
 from conduit.errors import AppError
+from conduit.resources import Resources
 from conduit.settings import Settings
 from conduit.web.context import WebContext, served_over_https, web_context
 from conduit.web.headers import SecurityHeaders
@@ -48,12 +48,15 @@ def _page_errors(fallback: ExceptionHandler | None) -> ExceptionHandler:
         ctx: WebContext | None = getattr(request.state, "web", None)
         if ctx is None:
             # No page route ran (an unknown path): still show who is signed in.
-            resources = get_resources(request)
-            async with resources.sessions() as db:
-                ctx = await web_context(request, resources, db)
+            resources: Resources = request.app.state.resources
+            uow = resources.unit_of_work()
+            try:
+                ctx = await web_context(request, resources, uow)
                 page = ctx.render(
                     "error.html", status=status, status_code=status, messages=messages
                 )
+            finally:
+                await uow.close()
         else:
             page = ctx.render("error.html", status=status, status_code=status, messages=messages)
         page.headers.update(headers)

@@ -28,9 +28,8 @@ def segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def long_date(value: str) -> str:
-    """2026-01-20T10:00:00.000Z → January 20, 2026."""
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+def long_date(moment: datetime) -> str:
+    """January 20, 2026."""
     return f"{moment:%B} {moment.day}, {moment.year}"
 
 

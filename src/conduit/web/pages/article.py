@@ -20,9 +20,9 @@ def _here(slug: str) -> str:
 
 async def _page(ctx: WebContext, slug: str, errors: list[str], draft: str, status: int) -> Response:
     viewer_id = ctx.viewer.id if ctx.viewer else None
-    article = (await queries.get_article(ctx.db, slug, viewer_id))["article"]
-    thread = (await comments.list_comments(ctx.db, slug, viewer_id))["comments"]
-    own = ctx.viewer is not None and ctx.viewer.username == article["author"]["username"]
+    article = await queries.get_article(ctx.db, slug, viewer_id)
+    thread = await comments.list_comments(ctx.db, slug, viewer_id)
+    own = viewer_id == article.author.id
     return ctx.render(
         "article.html",
         status=status,
@@ -46,7 +46,7 @@ async def favorite(ctx: Web, slug: str) -> Response:
     form = await ctx.form()
     if ctx.viewer is None:
         return ctx.redirect("/login")
-    await articles.favorite(ctx.db, ctx.viewer, slug)
+    await articles.favorite(ctx.uow, ctx.viewer, slug)
     return ctx.redirect(safe_next(form.get("next"), _here(slug)))
 
 
@@ -55,7 +55,7 @@ async def unfavorite(ctx: Web, slug: str) -> Response:
     form = await ctx.form()
     if ctx.viewer is None:
         return ctx.redirect("/login")
-    await articles.unfavorite(ctx.db, ctx.viewer, slug)
+    await articles.unfavorite(ctx.uow, ctx.viewer, slug)
     return ctx.redirect(safe_next(form.get("next"), _here(slug)))
 
 
@@ -64,7 +64,7 @@ async def delete_article(ctx: Web, slug: str) -> Response:
     await ctx.form()
     if ctx.viewer is None:
         return ctx.redirect("/login")
-    await articles.remove(ctx.db, ctx.viewer, slug)
+    await articles.remove(ctx.uow, ctx.viewer, slug)
     return ctx.redirect("/")
 
 
@@ -77,7 +77,7 @@ async def add_comment(ctx: Web, slug: str) -> Response:
     data, errors = parse(NewComment, {"body": body})
     if data is None:
         return await _page(ctx, slug, errors, body, 422)
-    await comments.add(ctx.db, ctx.viewer, slug, data.body)
+    await comments.add(ctx.uow, ctx.viewer, slug, data.body)
     return ctx.redirect(_here(slug))
 
 
@@ -86,5 +86,5 @@ async def delete_comment(ctx: Web, slug: str, comment_id: int) -> Response:
     await ctx.form()
     if ctx.viewer is None:
         return ctx.redirect("/login")
-    await comments.remove(ctx.db, ctx.viewer, slug, comment_id)
+    await comments.remove(ctx.uow, ctx.viewer, slug, comment_id)
     return ctx.redirect(_here(slug))

@@ -28,11 +28,11 @@ async def login(ctx: Web) -> Response:
     if data is not None:
         await throttle(ctx.request, "login", account=data.email)
         try:
-            row = await users.authenticate(ctx.db, ctx.resources, data)
+            account = await users.authenticate(ctx.uow, ctx.resources.hasher, data)
         except AppError as error:
             errors = app_error_messages(error)
         else:
-            await ctx.sign_in(row.id, row.token_version)
+            await ctx.sign_in(account.id, account.token_version)
             return ctx.redirect("/")
     return ctx.render("auth.html", status=422, errors=errors, email=email, nav="login")
 
@@ -54,11 +54,11 @@ async def register(ctx: Web) -> Response:
     if data is not None:
         await throttle(ctx.request, "register", account=data.email)
         try:
-            user = await users.create_account(ctx.db, ctx.resources, data)
+            account = await users.create_account(ctx.uow, ctx.resources.hasher, data)
         except AppError as error:
             errors = app_error_messages(error)
         else:
-            await ctx.sign_in(user.id, user.token_version)
+            await ctx.sign_in(account.id, account.token_version)
             return ctx.redirect("/")
     return ctx.render(
         "auth.html", status=422, errors=errors, username=username, email=email, nav="register"

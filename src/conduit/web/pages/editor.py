@@ -35,12 +35,16 @@ def _page(
 
 
 async def _own_article(ctx: WebContext, slug: str) -> dict[str, Any]:
-    article: dict[str, Any] = (
-        await queries.get_article(ctx.db, slug, ctx.viewer.id if ctx.viewer else None)
-    )["article"]
-    if ctx.viewer is None or article["author"]["username"] != ctx.viewer.username:
+    """The editor's fields of the viewer's own article; 403 for anyone else's."""
+    article = await queries.get_article(ctx.db, slug, ctx.viewer.id if ctx.viewer else None)
+    if ctx.viewer is None or article.author.id != ctx.viewer.id:
         raise Forbidden("article")
-    return article
+    return {
+        "title": article.title,
+        "description": article.description,
+        "body": article.body or "",
+        "tagList": list(article.tags),
+    }
 
 
 @router.get("/editor")
@@ -60,8 +64,8 @@ async def publish(ctx: Web) -> Response:
     data, errors = parse(NewArticle, values)
     if data is None:
         return _page(ctx, values, None, errors, 422)
-    article = (await articles.create(ctx.db, ctx.viewer, data))["article"]
-    return ctx.redirect(f"/article/{segment(article['slug'])}")
+    article = await articles.create(ctx.uow, ctx.viewer, data)
+    return ctx.redirect(f"/article/{segment(article.slug)}")
 
 
 @router.get("/editor/{slug}")
@@ -82,9 +86,9 @@ async def save(ctx: Web, slug: str) -> Response:
     if data is None:
         return _page(ctx, values, slug, errors, 422)
     try:
-        article = (await articles.change(ctx.db, ctx.viewer, slug, data))["article"]
+        article = await articles.change(ctx.uow, ctx.viewer, slug, data)
     except AppError as error:
         if error.status_code != 422:
             raise
         return _page(ctx, values, slug, app_error_messages(error), 422)
-    return ctx.redirect(f"/article/{segment(article['slug'])}")
+    return ctx.redirect(f"/article/{segment(article.slug)}")

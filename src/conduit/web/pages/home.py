@@ -25,7 +25,7 @@ async def home(
     filters = ArticleFilter(feed_of=ctx.viewer.id) if following and ctx.viewer else ArticleFilter()
     params = {"feed": "following"} if following else {}
     listing = await article_page(ctx, filters, page_number(page), "/", params)
-    tags = (await queries.popular_tags(ctx.db))["tags"][:POPULAR_TAGS]
+    tags = (await queries.popular_tags(ctx.db))[:POPULAR_TAGS]
     tab = "following" if following else "global"
     return ctx.render("home.html", tab=tab, tag=None, tags=tags, nav="home", **listing)
 
@@ -33,5 +33,5 @@ async def home(
 @router.get("/tag/{tag:path}")
 async def tag_page(ctx: Web, tag: str, page: str | None = Query(None)) -> Response:
     listing = await article_page(ctx, ArticleFilter(tag=tag), page_number(page), tag_path(tag), {})
-    tags = (await queries.popular_tags(ctx.db))["tags"][:POPULAR_TAGS]
+    tags = (await queries.popular_tags(ctx.db))[:POPULAR_TAGS]
     return ctx.render("home.html", tab="tag", tag=tag, tags=tags, nav="home", **listing)

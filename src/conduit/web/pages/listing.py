@@ -53,7 +53,7 @@ async def article_page(
     result = await queries.list_articles(ctx.db, filters, viewer_id, PAGE_SIZE, offset)
     here = _url(path, params, page)
     return {
-        "articles": result["articles"],
-        "pages": page_links(path, params, page, result["articlesCount"]),
+        "articles": result.items,
+        "pages": page_links(path, params, page, result.count),
         "here": here,
     }

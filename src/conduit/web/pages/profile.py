@@ -14,11 +14,12 @@ from conduit.web.templates import segment
 
 
 async def _profile(ctx: WebContext, username: str, favorites: bool, page: str | None) -> Response:
-    profile = (await profiles.get(ctx.db, username, ctx.viewer))["profile"]
+    viewer_id = ctx.viewer.id if ctx.viewer else None
+    profile = await profiles.get(ctx.db, username, viewer_id)
     path = f"/profile/{segment(username)}" + ("/favorites" if favorites else "")
     filters = ArticleFilter(favorited=username) if favorites else ArticleFilter(author=username)
     listing = await article_page(ctx, filters, page_number(page), path, {})
-    own = ctx.viewer is not None and ctx.viewer.username == username
+    own = viewer_id == profile.id
     nav = "profile" if own else ""
     tab = "favorites" if favorites else "articles"
     return ctx.render("profile.html", profile=profile, tab=tab, own=own, nav=nav, **listing)
@@ -39,7 +40,7 @@ async def follow(ctx: Web, username: str) -> Response:
     form = await ctx.form()
     if ctx.viewer is None:
         return ctx.redirect("/login")
-    await profiles.follow(ctx.db, username, ctx.viewer)
+    await profiles.follow(ctx.uow, username, ctx.viewer)
     return ctx.redirect(safe_next(form.get("next"), f"/profile/{segment(username)}"))
 
 
@@ -48,5 +49,5 @@ async def unfollow(ctx: Web, username: str) -> Response:
     form = await ctx.form()
     if ctx.viewer is None:
         return ctx.redirect("/login")
-    await profiles.unfollow(ctx.db, username, ctx.viewer)
+    await profiles.unfollow(ctx.uow, username, ctx.viewer)
     return ctx.redirect(safe_next(form.get("next"), f"/profile/{segment(username)}"))

@@ -62,19 +62,20 @@ async def update_settings(ctx: Web) -> Response:
         if not current and not _recently_signed_in(ctx):
             errors = ["current password can't be blank"]
         elif current and not await users.check_password(
-            ctx.db, ctx.resources, ctx.viewer.id, current
+            ctx.db, ctx.resources.hasher, ctx.viewer.id, current
         ):
             errors = ["current password is wrong"]
     if data is None or errors:
         return _page(ctx, values, errors, 422)
     try:
-        updated = (await users.change(ctx.db, ctx.resources, ctx.viewer, data))["user"]
+        resources = ctx.resources
+        updated = await users.change(ctx.uow, resources.hasher, resources.tokens, ctx.viewer, data)
     except AppError as error:
         return _page(ctx, values, app_error_messages(error), 422)
     if password:
         # users.change bumped token_version, revoking every API token. Every browser session ends
         # too; this browser continues under a new id (and a new CSRF token).
-        await ctx.store.end_all(ctx.db, ctx.viewer.id)
+        await ctx.store.end_all(ctx.uow, ctx.viewer.id)
         ctx.session = None
-        await ctx.sign_in(ctx.viewer.id, ctx.viewer.token_version + 1)
-    return ctx.redirect(f"/profile/{segment(updated['username'])}")
+        await ctx.sign_in(ctx.viewer.id, updated.account.token_version)
+    return ctx.redirect(f"/profile/{segment(updated.account.username)}")

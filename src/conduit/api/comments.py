@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from starlette.responses import Response
 
-from conduit.cache import reads
+from conduit.api import presenter, reads
+from conduit.api.openapi import errors
+from conduit.api.params import OPTIONAL_AUTH, Slug
+from conduit.api.presenter import CommentListResponse, CommentResponse
 from conduit.comments import service
-from conduit.comments.schemas import CommentListResponse, CommentResponse, NewCommentRequest
-from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Session
+from conduit.comments.schemas import NewCommentRequest
+from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Work, WriteThrottle
 from conduit.jsonresponse import json_response, raw_json_response
-from conduit.openapi import errors
-from conduit.params import OPTIONAL_AUTH, Slug
 
 router = APIRouter(tags=["Comments"])
 
@@ -26,12 +27,10 @@ router = APIRouter(tags=["Comments"])
     operation_id="GetArticleComments",
 )
 async def list_comments(
-    slug: Slug, viewer: OptionalViewer, session: Session, resources: AppResources
+    slug: Slug, viewer: OptionalViewer, uow: Work, resources: AppResources
 ) -> Response:
-    if resources.cache is not None:
-        viewer_id = viewer.id if viewer else None
-        return raw_json_response(await reads.comments(resources.cache, session, slug, viewer_id))
-    return json_response(await service.list_comments(session, slug, viewer.id if viewer else None))
+    viewer_id = viewer.id if viewer else None
+    return raw_json_response(await reads.comments(resources.cache, uow.session, slug, viewer_id))
 
 
 @router.post(
@@ -40,11 +39,13 @@ async def list_comments(
     response_model=CommentResponse,
     responses=errors(401, 404, 413, 422, 429),
     operation_id="CreateArticleComment",
+    dependencies=[WriteThrottle],
 )
 async def add_comment(
-    slug: Slug, body: NewCommentRequest, viewer: CurrentViewer, session: Session
+    slug: Slug, body: NewCommentRequest, viewer: CurrentViewer, uow: Work
 ) -> Response:
-    return json_response(await service.add(session, viewer, slug, body.comment.body), 201)
+    comment = await service.add(uow, viewer, slug, body.comment.body)
+    return json_response(presenter.comment_response(comment), 201)
 
 
 @router.delete(
@@ -52,12 +53,13 @@ async def add_comment(
     status_code=204,
     responses=errors(401, 403, 404, 422, 429),
     operation_id="DeleteArticleComment",
+    dependencies=[WriteThrottle],
 )
 async def delete_comment(
     slug: Slug,
     comment_id: Annotated[int, Path(alias="id", ge=1, le=2**63 - 1)],
     viewer: CurrentViewer,
-    session: Session,
+    uow: Work,
 ) -> Response:
-    await service.remove(session, viewer, slug, comment_id)
+    await service.remove(uow, viewer, slug, comment_id)
     return Response(status_code=204)

@@ -1,0 +1,147 @@
+"""HTTP endpoints for articles, favorites and tags."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from conduit.api import presenter, reads
+from conduit.api.openapi import errors
+from conduit.api.pagination import Paging
+from conduit.api.params import OPTIONAL_AUTH, FilterValue, Slug
+from conduit.api.presenter import ArticleListResponse, ArticleResponse, TagsResponse
+from conduit.articles import service
+from conduit.articles.queries import ArticleFilter
+from conduit.articles.schemas import NewArticleRequest, UpdateArticleRequest
+from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Work, WriteThrottle
+from conduit.jsonresponse import json_response, raw_json_response
+
+router = APIRouter()
+
+
+@router.get(
+    "/articles",
+    response_model=ArticleListResponse,
+    responses=errors(401, 422),
+    tags=["Articles"],
+    openapi_extra=OPTIONAL_AUTH,
+    operation_id="GetArticles",
+)
+async def list_articles(
+    viewer: OptionalViewer,
+    uow: Work,
+    resources: AppResources,
+    paging: Paging,
+    tag: FilterValue = None,
+    author: FilterValue = None,
+    favorited: FilterValue = None,
+) -> Response:
+    filters = ArticleFilter(tag=tag, author=author, favorited=favorited)
+    viewer_id = viewer.id if viewer else None
+    body = await reads.articles(
+        resources.cache, uow.session, filters, viewer_id, paging.limit, paging.offset
+    )
+    return raw_json_response(body)
+
+
+@router.get(
+    "/articles/feed",
+    response_model=ArticleListResponse,
+    responses=errors(401, 422),
+    tags=["Articles"],
+    operation_id="GetArticlesFeed",
+)
+async def feed(
+    viewer: CurrentViewer, uow: Work, resources: AppResources, paging: Paging
+) -> Response:
+    filters = ArticleFilter(feed_of=viewer.id)
+    body = await reads.articles(
+        resources.cache, uow.session, filters, viewer.id, paging.limit, paging.offset
+    )
+    return raw_json_response(body)
+
+
+@router.post(
+    "/articles",
+    status_code=201,
+    response_model=ArticleResponse,
+    responses=errors(401, 413, 422, 429),
+    tags=["Articles"],
+    operation_id="CreateArticle",
+    dependencies=[WriteThrottle],
+)
+async def create_article(body: NewArticleRequest, viewer: CurrentViewer, uow: Work) -> Response:
+    article = await service.create(uow, viewer, body.article)
+    return json_response(presenter.article_response(article), 201)
+
+
+@router.get(
+    "/articles/{slug}",
+    response_model=ArticleResponse,
+    responses=errors(401, 404, 422),
+    tags=["Articles"],
+    openapi_extra=OPTIONAL_AUTH,
+    operation_id="GetArticle",
+)
+async def get_article(
+    slug: Slug, viewer: OptionalViewer, uow: Work, resources: AppResources
+) -> Response:
+    viewer_id = viewer.id if viewer else None
+    return raw_json_response(await reads.article(resources.cache, uow.session, slug, viewer_id))
+
+
+@router.put(
+    "/articles/{slug}",
+    response_model=ArticleResponse,
+    responses=errors(401, 403, 404, 413, 422, 429),
+    tags=["Articles"],
+    operation_id="UpdateArticle",
+    dependencies=[WriteThrottle],
+)
+async def update_article(
+    slug: Slug, body: UpdateArticleRequest, viewer: CurrentViewer, uow: Work
+) -> Response:
+    article = await service.change(uow, viewer, slug, body.article)
+    return json_response(presenter.article_response(article))
+
+
+@router.delete(
+    "/articles/{slug}",
+    status_code=204,
+    responses=errors(401, 403, 404, 422, 429),
+    tags=["Articles"],
+    operation_id="DeleteArticle",
+    dependencies=[WriteThrottle],
+)
+async def delete_article(slug: Slug, viewer: CurrentViewer, uow: Work) -> Response:
+    await service.remove(uow, viewer, slug)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/articles/{slug}/favorite",
+    response_model=ArticleResponse,
+    responses=errors(401, 404, 422, 429),
+    tags=["Favorites"],
+    operation_id="CreateArticleFavorite",
+    dependencies=[WriteThrottle],
+)
+async def favorite(slug: Slug, viewer: CurrentViewer, uow: Work) -> Response:
+    return json_response(presenter.article_response(await service.favorite(uow, viewer, slug)))
+
+
+@router.delete(
+    "/articles/{slug}/favorite",
+    response_model=ArticleResponse,
+    responses=errors(401, 404, 422, 429),
+    tags=["Favorites"],
+    operation_id="DeleteArticleFavorite",
+    dependencies=[WriteThrottle],
+)
+async def unfavorite(slug: Slug, viewer: CurrentViewer, uow: Work) -> Response:
+    return json_response(presenter.article_response(await service.unfavorite(uow, viewer, slug)))
+
+
+@router.get("/tags", response_model=TagsResponse, tags=["Tags"], operation_id="GetTags")
+async def tags(uow: Work, resources: AppResources) -> Response:
+    return raw_json_response(await reads.tags(resources.cache, uow.session))

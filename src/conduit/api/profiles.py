@@ -1,0 +1,52 @@
+"""HTTP endpoints for profiles: /api/profiles/{username} and its follow sub-resource."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from conduit.api import presenter, reads
+from conduit.api.openapi import errors
+from conduit.api.params import OPTIONAL_AUTH, UsernameParam
+from conduit.api.presenter import ProfileResponse
+from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Work, WriteThrottle
+from conduit.jsonresponse import json_response, raw_json_response
+from conduit.profiles import service
+
+router = APIRouter(tags=["Profile"])
+
+
+@router.get(
+    "/profiles/{username}",
+    response_model=ProfileResponse,
+    responses=errors(401, 404, 422),
+    openapi_extra=OPTIONAL_AUTH,
+    operation_id="GetProfileByUsername",
+)
+async def get_profile(
+    username: UsernameParam, viewer: OptionalViewer, uow: Work, resources: AppResources
+) -> Response:
+    viewer_id = viewer.id if viewer else None
+    return raw_json_response(await reads.profile(resources.cache, uow.session, username, viewer_id))
+
+
+@router.post(
+    "/profiles/{username}/follow",
+    response_model=ProfileResponse,
+    responses=errors(401, 404, 422, 429),
+    operation_id="FollowUserByUsername",
+    dependencies=[WriteThrottle],
+)
+async def follow(username: UsernameParam, viewer: CurrentViewer, uow: Work) -> Response:
+    return json_response(presenter.profile_response(await service.follow(uow, username, viewer)))
+
+
+@router.delete(
+    "/profiles/{username}/follow",
+    response_model=ProfileResponse,
+    responses=errors(401, 404, 422, 429),
+    operation_id="UnfollowUserByUsername",
+    dependencies=[WriteThrottle],
+)
+async def unfollow(username: UsernameParam, viewer: CurrentViewer, uow: Work) -> Response:
+    return json_response(presenter.profile_response(await service.unfollow(uow, username, viewer)))

@@ -1,0 +1,83 @@
+"""Accounts as authentication sees them: one indexed statement per request, never a cached copy.
+
+The database is the only record of who may act: a deleted account, a password change (which
+revokes older tokens and web sessions) or a suspension holds on every worker from the next
+request, whatever Redis or any cache did meanwhile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from conduit.errors import Suspended, Unauthorized
+from conduit.identity import Viewer
+from conduit.models import User
+
+# What an account lookup reads (the primary key: one index probe). Suspension, once the column
+# exists, is one more entry here: ``User.suspended_at`` fills ``Account.suspended_at``.
+COLUMNS: tuple[Any, ...] = (
+    User.id,
+    User.username,
+    User.email,
+    User.bio,
+    User.image,
+    User.token_version,
+    User.kept_token_id,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: int
+    username: str
+    email: str
+    bio: str | None
+    image: str | None
+    token_version: int
+    kept_token_id: str | None
+    suspended_at: datetime | None = None
+
+    def accepts(self, version: int, token_id: str | None) -> bool:
+        """A password change revokes older credentials, except the token that made the change."""
+        return version == self.token_version or (
+            token_id is not None and token_id == self.kept_token_id
+        )
+
+    def viewer(self, token: str, token_id: str) -> Viewer:
+        return Viewer(
+            self.id,
+            self.username,
+            self.email,
+            self.bio,
+            self.image,
+            token,
+            token_id,
+            self.token_version,
+        )
+
+
+def account_of(row: Row[Any] | tuple[Any, ...]) -> Account:
+    """An Account from ``COLUMNS`` (alone, or at the end of a wider row: see web sessions)."""
+    return Account(*row[-len(COLUMNS) :])
+
+
+async def load_account(db: AsyncSession | AsyncConnection, user_id: int) -> Account | None:
+    row = (await db.execute(select(*COLUMNS).where(User.id == user_id))).first()
+    return None if row is None else account_of(row)
+
+
+def admit(account: Account | None, version: int, token_id: str | None) -> Account:
+    """The account a credential names if it may still act: 401 when gone or revoked, 403 when
+    suspended. The one check every API request's authentication goes through."""
+    if account is None:
+        raise Unauthorized("is invalid")
+    if not account.accepts(version, token_id):
+        raise Unauthorized("is revoked")
+    if account.suspended_at is not None:
+        raise Suspended()
+    return account
