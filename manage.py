@@ -79,6 +79,8 @@ def main(argv: list[str]) -> None:
             ["ruff", "format", "--check", "."],
             ["ruff", "check", "."],
             ["mypy"],
+            # The layering contracts of pyproject.toml ([tool.importlinter]).
+            ["lint-imports", "--no-cache"],
         ):
             if subprocess.run([str(BIN / step[0]), *step[1:]], cwd=ROOT).returncode:
                 sys.exit(f"manage.py lint: {' '.join(step)} failed")
