@@ -89,6 +89,15 @@ async def _database_unavailable(_request: Request, _exc: Exception) -> Response:
     )
 
 
+async def _database_error(request: Request, exc: Exception) -> Response:
+    """A connection that died under a statement (asyncpg reports it as a bare DBAPIError, which
+    SQLAlchemy marks ``connection_invalidated``) is the database being unavailable too. Any other
+    database error is a bug: it stays a 500, with its traceback in the log."""
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return await _database_unavailable(request, exc)
+    raise exc
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     refuse_fatal(settings)
@@ -128,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         socket.gaierror,
     ):
         app.add_exception_handler(error, _database_unavailable)
+    app.add_exception_handler(sa_exc.DBAPIError, _database_error)
 
     # Added first, so it is the innermost middleware: everything added later still wraps it.
     if settings.cache_enabled:
