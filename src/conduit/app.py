@@ -46,7 +46,7 @@ Every error has the body `{"errors": {"<field>": ["<message>"]}}`.
 def _build_resources(settings: Settings) -> Resources:
     engine = create_engine(settings)
     redis = _redis(settings)
-    cache = build_cache(settings, redis)
+    cache = build_cache(settings, redis, engine)
     return Resources(
         settings=settings,
         engine=engine,

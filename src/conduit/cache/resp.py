@@ -111,6 +111,17 @@ class _Protocol(asyncio.Protocol):
             self.transport.close()
 
 
+def _settle(waiters: list[asyncio.Future[Any]]) -> None:
+    """After a failed wait, the waiters not awaited yet must not log "Future exception was never
+    retrieved": their exceptions are taken here, and the unanswered ones are cancelled (their
+    replies, if any arrive, are still consumed in order by ``data_received``)."""
+    for waiter in waiters:
+        if not waiter.done():
+            waiter.cancel()
+        elif not waiter.cancelled():
+            waiter.exception()
+
+
 class LeanRedis:
     def __init__(
         self,
@@ -159,6 +170,10 @@ class LeanRedis:
                 return [await waiter for waiter in waiters]
         except TimeoutError:
             protocol.connection_lost(TimeoutError("Redis did not answer in time"))
+            _settle(waiters)
+            raise
+        except BaseException:
+            _settle(waiters)
             raise
 
     async def pipeline(self, commands: Sequence[Command]) -> list[Any]:
