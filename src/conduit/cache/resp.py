@@ -141,6 +141,9 @@ class LeanRedis:
         self._timeout = timeout
         self._protocol: _Protocol | None = None
         self._connecting = asyncio.Lock()
+        # Connections made so far: a change tells the cache its link to Redis was broken
+        # (Redis restarted, the network failed), so bumps may have been missed meanwhile.
+        self.connections = 0
 
     async def _connected(self) -> _Protocol:
         protocol = self._protocol
@@ -153,6 +156,7 @@ class LeanRedis:
                     loop.create_connection(_Protocol, *self._address), self._timeout
                 )
                 self._protocol = fresh
+                self.connections += 1
                 if self._hello:
                     for reply in await self._send(fresh, self._hello):
                         if isinstance(reply, Exception):

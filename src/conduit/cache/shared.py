@@ -6,11 +6,13 @@ Every request reads all the generations it needs with one ``MGET`` on the lean p
 Redis failing: a read that fails is served from the database, uncached, and this worker drops its
 entries (it may have missed bumps). A *bump* that fails is owed: a background task replays it as a
 bump of ``cg:all`` as soon as Redis answers again. A worker trusts its entries only while it has
-reached Redis within the last ``LEASE`` seconds (the same task pings every ``HEARTBEAT``, so an idle
-worker keeps its lease): one that was cut off longer drops them before serving any. What remains:
-after an outage shorter than the lease, another worker may serve an entry the failed bump should
-have invalidated until the writer's replay, at most ``HEARTBEAT`` after Redis is back; if the
-writer died before replaying, until the entry's TTL. See docs/performance.md.
+reached Redis within the last ``LEASE`` seconds over the same connection (the same task pings
+every ``HEARTBEAT``, so an idle worker keeps its lease): one that was cut off longer, or had to
+reconnect (a restarted Redis closes every connection), drops them before serving any. What
+remains: when Redis stalls without a restart for less than the lease and a bump times out
+meanwhile, another worker may serve an entry that bump should have invalidated until the writer's
+replay, at most ``HEARTBEAT`` after Redis answers again; if the writer dies before replaying,
+until the entry's TTL. See docs/performance.md.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ HEARTBEAT = 0.25  # seconds between two background pings (and replays of owed bu
 
 
 class Pipelining(Protocol):
+    connections: int  # connections made so far (a change: the link to Redis was broken)
+
     async def pipeline(self, commands: Sequence[Command]) -> list[Any]: ...
 
     async def close(self) -> None: ...
@@ -49,6 +53,7 @@ class RedisPyPipelining:
 
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
+        self.connections = 0  # redis-py's pool reconnects silently: only the lease applies
 
     async def pipeline(self, commands: Sequence[Command]) -> list[Any]:
         async with self._redis.pipeline(transaction=False) as pipe:
@@ -81,6 +86,7 @@ class RedisGenerations:
         self._drop_entries = drop_entries
         self._expiry = expiry
         self._last_contact = 0.0  # monotonic time Redis last answered
+        self._connections = -1  # the client's connection count at that time
         self._owed = False  # a bump failed: cg:all must be bumped once Redis answers
         self._outage = OutageLog(log, "Redis")
         self._heartbeat: asyncio.Task[None] | None = None
@@ -133,10 +139,13 @@ class RedisGenerations:
 
     def _contact(self) -> None:
         now = time.monotonic()
-        if now - self._last_contact > LEASE:
-            # Cut off for longer than the lease: bumps may have been missed meanwhile.
+        connections = self._redis.connections
+        if now - self._last_contact > LEASE or connections != self._connections:
+            # Cut off for longer than the lease, or reconnected (Redis restarted, the link
+            # broke): another process's bump may have failed meanwhile.
             self._drop_entries()
         self._last_contact = now
+        self._connections = connections
         self._outage.recovered()
 
     def _failed(self, what: str, exc: BaseException) -> None:
