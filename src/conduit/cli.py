@@ -158,13 +158,18 @@ app.add_typer(cache_app, name="cache")
 @cache_app.command("clear")
 def cache_clear() -> None:
     """Make every server's cached reads stale at once (after changing data by hand, e.g. SQL)."""
+    from sqlalchemy.exc import DBAPIError
+
     from conduit.cache.clearing import clear_everywhere
     from conduit.cache.shared import REDIS_ERRORS
 
     try:
         done = asyncio.run(clear_everywhere(Settings()))
+    except DBAPIError as exc:
+        typer.echo(f"could not update the database ({exc.orig}): nothing cleared", err=True)
+        raise typer.Exit(1) from None
     except REDIS_ERRORS as exc:
-        typer.echo(f"could not reach Redis ({exc}): nothing cleared there; run again", err=True)
+        typer.echo(f"could not reach Redis ({exc}): run it again once Redis answers", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"cache cleared ({', '.join(done)}): the next request of every server reads afresh")
 

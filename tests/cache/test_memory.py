@@ -75,7 +75,7 @@ def test_it_keeps_a_worker_under_the_cache_bound_plus_150_mb(settings: Settings)
         with ThreadPoolExecutor(4) as pool:
             list(pool.map(fetch, [paths[i::4] for i in range(4)]))
         after = _rss(pid)
-        print(  # noqa: T201 - the figures, for docs/performance.md
+        print(
             f"{len(paths)} distinct pages in {time.monotonic() - started:.0f} s: "
             f"RSS {before / MB:.0f} MB -> {after / MB:.0f} MB (bound {BOUND / MB:.0f} MB)"
         )

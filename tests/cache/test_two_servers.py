@@ -13,6 +13,7 @@ import pytest
 from conduit.settings import Settings
 from tests.cache.conftest import flush_redis, redis_url
 from tests.cache.processes import conduit, empty_database, environment, execute, serving
+from tests.ops.conftest import free_port
 
 
 @pytest.fixture(params=["redis", "database"])
@@ -99,3 +100,12 @@ def test_an_operators_sql_shows_once_conduit_cache_clear_ran(
         shown = server.get(f"/api/articles/{slug}").json()["article"]["title"]
         assert shown == "After by hand"
         assert server.get("/api/articles").json()["articles"][0]["title"] == "After by hand"
+
+
+def test_cache_clear_fails_loudly_when_redis_cannot_be_reached(settings: Settings) -> None:
+    empty_database(settings)
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    cleared = conduit(environment(settings, dead), "cache", "clear")
+    assert cleared.returncode == 1
+    assert "could not reach Redis" in cleared.stderr
+    assert "Traceback" not in cleared.stderr
