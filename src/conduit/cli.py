@@ -141,14 +141,21 @@ def seed(
     articles: Annotated[int, typer.Option(min=0, help="Articles per user")] = 3,
 ) -> None:
     """Fill the database with demo users and articles (password: 'password123')."""
+    from sqlalchemy.exc import DBAPIError
+
     from conduit.cache.clearing import clear_everywhere
+    from conduit.cache.shared import REDIS_ERRORS
     from conduit.seed import run
 
     settings = Settings()
     created = asyncio.run(run(settings, users, articles))
-    # Running servers must not keep answering from what they cached before the new content.
-    asyncio.run(clear_everywhere(settings))
     typer.echo(f"seeded {created} users; sign in as demo1@example.com / password123")
+    # Running servers must not keep answering from what they cached before the new content.
+    try:
+        asyncio.run(clear_everywhere(settings))
+    except (DBAPIError, *REDIS_ERRORS) as exc:
+        typer.echo(f"could not clear the read cache ({exc}): run `conduit cache clear`", err=True)
+        raise typer.Exit(1) from None
 
 
 cache_app = typer.Typer(help="The read cache of every running server.", no_args_is_help=True)
