@@ -4,7 +4,6 @@ first out, expired entries freed without being asked for, oversized entries not 
 from __future__ import annotations
 
 import gc
-import time
 import tracemalloc
 
 from conduit.cache.store import LocalEntries
@@ -47,18 +46,32 @@ def test_it_never_holds_more_bytes_than_its_budget_and_evicts_the_least_recently
     assert 50 < len(entries) < 120
 
 
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_it_frees_expired_entries_nobody_asks_for_again() -> None:
-    entries = LocalEntries(1 << 24, 0.05)
-    for i in range(100):
+    clock = Clock()
+    entries = LocalEntries(1 << 24, 150, clock)
+    for i in range(100):  # stored at 1000, 1001, ..., 1099: expiring at 1150 ... 1249
         entries.put(f"k{i}", TAGS, _entry(1000, i))
-    held = entries.bytes
-    assert held > 100_000
-    time.sleep(0.1)
-    assert entries.sweep() == 100
+        clock.now += 1
+    assert entries.bytes > 100_000
+    clock.now = 1149.5
+    assert entries.sweep() == 0
+    clock.now = 1159.5
+    assert entries.sweep() == 10  # only the ten that expired, without a read of any of them
+    assert len(entries) == 90
+    clock.now = 1300
+    assert entries.get("k99", TAGS) is None  # a read sweeps too (at most once a second)
     assert (len(entries), entries.bytes) == (0, 0)
-    # Reads sweep too (at most once a second), and an expired entry is never served.
+    # An expired entry is never served.
     entries.put("fresh", TAGS, _entry(10, 0))
-    time.sleep(0.1)
+    clock.now += 150.5
     assert entries.get("fresh", TAGS) is None
     assert entries.bytes == 0
 

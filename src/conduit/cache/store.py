@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields, is_dataclass
 from typing import Any
 
@@ -52,18 +52,21 @@ class LocalEntries:
     and a sweep pops expired entries from its head, touching only what it frees.
     """
 
-    def __init__(self, max_bytes: int, ttl_seconds: float) -> None:
+    def __init__(
+        self, max_bytes: int, ttl_seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         # key -> (expires, generations, value, bytes)
         self._items: OrderedDict[str, tuple[float, Sequence[int], Any, int]] = OrderedDict()
         self._expiry: OrderedDict[str, float] = OrderedDict()
         self._ttl = ttl_seconds
+        self._clock = clock
         self.max_bytes = max_bytes
         self.largest = min(LARGEST_ENTRY, max_bytes // LARGEST_SHARE)
         self.bytes = 0
         self._next_sweep = 0.0
 
     def get(self, key: str, generations: Sequence[int]) -> Any:
-        now = time.monotonic()
+        now = self._clock()
         if now >= self._next_sweep:
             self.sweep(now)
         item = self._items.get(key)
@@ -84,7 +87,7 @@ class LocalEntries:
         if size > self.largest:
             self._drop(key)
             return False
-        now = time.monotonic()
+        now = self._clock()
         self._drop(key)
         self.sweep(now)
         self._items[key] = (now + self._ttl, list(generations), value, size)
@@ -96,7 +99,7 @@ class LocalEntries:
 
     def sweep(self, now: float | None = None) -> int:
         """Frees expired entries; returns how many."""
-        now = time.monotonic() if now is None else now
+        now = self._clock() if now is None else now
         self._next_sweep = now + SWEEP_INTERVAL
         freed = 0
         expiry = self._expiry
