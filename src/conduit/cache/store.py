@@ -18,7 +18,7 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 
 # What one entry costs besides its value: the key string, the record tuple, the tag list, two
-# dictionary slots (LRU and expiry order) and a float. Measured with tracemalloc on CPython 3.12
+# dictionary slots (LRU and expiry order) and a float. Measured with tracemalloc on CPython 3.11
 # (tests/cache/test_entries.py checks the accounting against it).
 ENTRY_OVERHEAD = 360
 # No single entry may take more than this share of the budget: one huge page (100 items with long

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
+from urllib.request import pathname2url
 
 from sqlalchemy import func
 from sqlalchemy.dialects import mysql, postgresql, sqlite
@@ -86,8 +88,11 @@ class SqliteWatcher:
         if self._connection is None:
             # A WAL reader never waits for writers; the short timeout covers the rare moments it
             # would (recovery of the WAL index): the request is then served uncached.
+            # mode=rw: never create the file (a server started before its migration must not
+            # leave an empty database behind); a missing file is a failed read, served uncached.
+            location = f"file:{pathname2url(os.path.abspath(self._path))}?mode=rw"
             connection = sqlite3.connect(
-                self._path, timeout=0.05, isolation_level=None, check_same_thread=False
+                location, timeout=0.05, isolation_level=None, check_same_thread=False, uri=True
             )
             connection.execute("PRAGMA query_only=ON")
             self._connection = connection
