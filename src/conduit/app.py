@@ -48,7 +48,7 @@ def build_resources(settings: Settings) -> Resources:
     """What one application instance (or one command) owns; the caller closes it."""
     engine = create_engine(settings)
     redis = _redis(settings)
-    cache = build_cache(settings, redis)
+    cache = build_cache(settings, redis, engine)
     return Resources(
         settings=settings,
         engine=engine,

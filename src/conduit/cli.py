@@ -104,10 +104,8 @@ def serve(
     settings = Settings()
     if auto_migrate:
         asyncio.run(_migrate(settings, "head"))
-    if workers > 1 and not settings.redis_url and settings.cache_enabled:
-        # Without Redis each worker's cache could not see the others' writes: no cache then.
-        os.environ["CONDUIT_CACHE_ENABLED"] = "false"
-        typer.echo("several workers without CONDUIT_REDIS_URL: the read cache is disabled")
+    # Several workers without Redis keep the cache: its generations are then in the database,
+    # which every worker checks on each cached request (docs/performance.md).
     run_server("conduit.app:create_app", settings, host, port, workers, reload)
 
 
@@ -143,10 +141,44 @@ def seed(
     articles: Annotated[int, typer.Option(min=0, help="Articles per user")] = 3,
 ) -> None:
     """Fill the database with demo users and articles (password: 'password123')."""
+    from sqlalchemy.exc import DBAPIError
+
+    from conduit.cache.clearing import clear_everywhere
+    from conduit.cache.shared import REDIS_ERRORS
     from conduit.seed import run
 
-    created = asyncio.run(run(Settings(), users, articles))
+    settings = Settings()
+    created = asyncio.run(run(settings, users, articles))
     typer.echo(f"seeded {created} users; sign in as demo1@example.com / password123")
+    # Running servers must not keep answering from what they cached before the new content.
+    try:
+        asyncio.run(clear_everywhere(settings))
+    except (DBAPIError, *REDIS_ERRORS) as exc:
+        typer.echo(f"could not clear the read cache ({exc}): run `conduit cache clear`", err=True)
+        raise typer.Exit(1) from None
+
+
+cache_app = typer.Typer(help="The read cache of every running server.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Make every server's cached reads stale at once (after changing data by hand, e.g. SQL)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from conduit.cache.clearing import clear_everywhere
+    from conduit.cache.shared import REDIS_ERRORS
+
+    try:
+        done = asyncio.run(clear_everywhere(Settings()))
+    except DBAPIError as exc:
+        typer.echo(f"could not update the database ({exc.orig}): nothing cleared", err=True)
+        raise typer.Exit(1) from None
+    except REDIS_ERRORS as exc:
+        typer.echo(f"could not reach Redis ({exc}): run it again once Redis answers", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"cache cleared ({', '.join(done)}): the next request of every server reads afresh")
 
 
 def main() -> None:

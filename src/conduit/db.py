@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.dml import Insert
 
-from conduit.models import Base
 from conduit.settings import Settings
 
 T = TypeVar("T")
@@ -71,7 +70,7 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-def insert_ignore(session: AsyncSession, entity: type[Base], rows: list[dict[str, Any]]) -> Insert:
+def insert_ignore(session: AsyncSession, entity: Any, rows: list[dict[str, Any]]) -> Insert:
     """An INSERT that silently skips rows violating a unique key, in the session's dialect.
 
     Idempotent writes (favorite, follow, tag creation) rely on it so that concurrent requests

@@ -204,6 +204,18 @@ class WebSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
 
+class CacheGeneration(Base):
+    """A read-cache generation held in the database (when there is no Redis): every process that
+    writes bumps the rows of what it changed, every process that caches checks them. The name is
+    ``cg:...`` (``src/conduit/cache/core.py``); 320 characters fit a 255-character slug's name."""
+
+    __tablename__ = "cache_generations"
+    __table_args__ = TABLE_ARGS
+
+    name: Mapped[str] = mapped_column(Key(320), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
 def iso(moment: datetime) -> str:
     """ISO 8601 in UTC with milliseconds and a ``Z``: 2016-02-18T03:22:56.637Z."""
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"

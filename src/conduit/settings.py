@@ -71,10 +71,11 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=4, ge=1)
-    # Read cache (see docs/performance.md): generations in Redis when configured, else in-process.
+    # Read cache (see docs/performance.md): generations in Redis when configured, else in the
+    # database; entries in each process, at most cache_max_bytes of them (LRU, TTL).
     cache_enabled: bool = True
     cache_ttl_seconds: float = Field(default=300.0, gt=0)
-    cache_max_entries: int = Field(default=20_000, ge=16)
+    cache_max_bytes: int = Field(default=64 * 1024 * 1024, ge=64 * 1024)
     # Requests whose body is larger are refused with 413 before anything parses them.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # Throttling (docs/security.md). Limits use the `limits` notation: "N/second|minute|hour|day".

@@ -1,4 +1,5 @@
-"""Every cache test runs twice: generations in Redis, and in process (no Redis configured)."""
+"""Every cache test runs twice: generations in Redis, and in the database (no Redis configured;
+the suite's database is a file or a server, so the ``cache_generations`` table holds them)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def flush_redis() -> None:
         client.close()
 
 
-@pytest.fixture(params=["redis", "memory"])
+@pytest.fixture(params=["redis", "database"])
 def cache_backend(request: pytest.FixtureRequest) -> str:
     backend: str = request.param
     return backend

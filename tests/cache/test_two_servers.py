@@ -1,88 +1,40 @@
-"""Two real server processes sharing one Redis and one database: a write through one is visible
-in the very next read through the other, even when that read was cached a moment before."""
+"""Real server processes sharing one database, with generations in Redis or in the database: a
+write through one is visible in the very next read through the other, even when that read was
+cached a moment before. So is a write by another command (``conduit seed``), and an operator's
+SQL once ``conduit cache clear`` ran."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conduit.settings import Settings
 from tests.cache.conftest import flush_redis, redis_url
-from tests.conftest import _empty_tables
+from tests.cache.processes import conduit, empty_database, environment, execute, serving
+from tests.ops.conftest import free_port
 
-PORTS = (8515, 8516)
 
-
-def _wait(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the server exited"
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"no server on port {port}")
+@pytest.fixture(params=["redis", "database"])
+def env(request: pytest.FixtureRequest, settings: Settings) -> dict[str, str]:
+    empty_database(settings)
+    if request.param == "redis":
+        flush_redis()
+        return environment(settings, redis_url())
+    return environment(settings)
 
 
 @pytest.fixture
-def servers(settings: Settings, migrated: AsyncEngine) -> Iterator[list[httpx.Client]]:
-    import asyncio
-
-    asyncio.run(_empty_tables_fresh(settings))
-    flush_redis()
-    env = {
-        **os.environ,
-        "CONDUIT_DATABASE_URL": settings.database_url,
-        "CONDUIT_REDIS_URL": redis_url(),
-        "CONDUIT_SECRET_KEY": settings.secret_key,
-        "CONDUIT_CACHE_ENABLED": "true",
-        "CONDUIT_RATE_LIMIT_ENABLED": "false",
-        "CONDUIT_ARGON2_TIME_COST": "1",
-        "CONDUIT_ARGON2_MEMORY_COST": "1024",
-        "CONDUIT_ARGON2_PARALLELISM": "1",
-    }
-    conduit = str(Path(sys.executable).parent / "conduit")
-    processes = [
-        subprocess.Popen(  # noqa: S603  (our own server binary)
-            [conduit, "serve", "--port", str(port), "--no-migrate"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for port in PORTS
-    ]
-    clients: list[httpx.Client] = []
-    try:
-        for port, process in zip(PORTS, processes, strict=True):
-            _wait(port, process)
-            clients.append(httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10))
+def servers(env: dict[str, str]) -> Iterator[list[httpx.Client]]:
+    with serving(env, 2) as clients:
         yield clients
-    finally:
-        for client in clients:
-            client.close()
-        for process in processes:
-            process.terminate()
-            process.wait(10)
 
 
-async def _empty_tables_fresh(settings: Settings) -> None:
-    from conduit.db import create_engine
-
-    engine = create_engine(settings)
-    try:
-        await _empty_tables(engine)
-    finally:
-        await engine.dispose()
+def _warm(client: httpx.Client, path: str, **kwargs: object) -> httpx.Response:
+    """Reads twice: the second answer is a cache hit."""
+    client.get(path, **kwargs)  # type: ignore[arg-type]
+    return client.get(path, **kwargs)  # type: ignore[arg-type]
 
 
 def test_a_write_through_one_server_is_visible_in_the_next_read_through_the_other(
@@ -112,3 +64,48 @@ def test_a_write_through_one_server_is_visible_in_the_next_read_through_the_othe
     assert two.get("/api/user", headers=auth).json()["user"]["bio"] == "new"
     assert one.delete(path, headers=auth).status_code == 204
     assert two.get(path).status_code == 404
+
+
+def test_it_shows_what_conduit_seed_wrote_in_another_process_on_the_very_next_request(
+    env: dict[str, str],
+) -> None:
+    with serving(env) as (server,):
+        assert _warm(server, "/api/articles").json() == {"articles": [], "articlesCount": 0}
+        assert _warm(server, "/api/tags").json() == {"tags": []}
+        seeded = conduit(env, "seed", "--users", "2", "--articles", "2")
+        assert seeded.returncode == 0, seeded.stderr
+        assert server.get("/api/articles").json()["articlesCount"] == 4
+        assert server.get("/api/tags").json()["tags"] != []
+        assert server.get("/api/profiles/demo1").status_code == 200
+
+
+def test_an_operators_sql_shows_once_conduit_cache_clear_ran(
+    env: dict[str, str], settings: Settings
+) -> None:
+    with serving(env) as (server,):
+        user = {"username": "olga", "email": "olga@example.com", "password": "correct horse 12"}
+        token = server.post("/api/users", json={"user": user}).json()["user"]["token"]
+        article = {"title": "Before", "description": "d", "body": "b", "tagList": []}
+        created = server.post(
+            "/api/articles", json={"article": article}, headers={"Authorization": f"Token {token}"}
+        )
+        slug = created.json()["article"]["slug"]
+        assert _warm(server, f"/api/articles/{slug}").json()["article"]["title"] == "Before"
+        execute(settings, "UPDATE articles SET title = 'After by hand'")
+        # SQL by hand announces nothing: the cached entry stands until the documented command.
+        assert server.get(f"/api/articles/{slug}").json()["article"]["title"] == "Before"
+        cleared = conduit(env, "cache", "clear")
+        assert cleared.returncode == 0, cleared.stderr
+        assert "cache cleared" in cleared.stdout
+        shown = server.get(f"/api/articles/{slug}").json()["article"]["title"]
+        assert shown == "After by hand"
+        assert server.get("/api/articles").json()["articles"][0]["title"] == "After by hand"
+
+
+def test_cache_clear_fails_loudly_when_redis_cannot_be_reached(settings: Settings) -> None:
+    empty_database(settings)
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    cleared = conduit(environment(settings, dead), "cache", "clear")
+    assert cleared.returncode == 1
+    assert "could not reach Redis" in cleared.stderr
+    assert "Traceback" not in cleared.stderr

@@ -1,5 +1,6 @@
-"""The read cache's side of the unit of work (``conduit.uow.Invalidator``): once a write has
-committed, the generations it touched are bumped, so every worker's older entries stop serving.
+"""The read cache's side of the unit of work (``conduit.uow.Invalidator``): generations held in
+the database are bumped in the writer's transaction, those held in Redis or in the process once
+it has committed, so every worker's older entries stop serving.
 Owned by the application's lifespan (``Resources.invalidator``)."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ class CacheInvalidator:
         self.cache = cache
 
     async def in_transaction(self, session: AsyncSession, names: Sequence[str]) -> None:
-        """Generations live in Redis or in the process, not in the database: nothing to do."""
+        await self.cache.in_transaction(session, names)
 
     async def after_commit(self, names: Sequence[str]) -> None:
-        await self.cache.invalidate(*names)
+        await self.cache.after_commit(names)

@@ -111,6 +111,17 @@ class _Protocol(asyncio.Protocol):
             self.transport.close()
 
 
+def _settle(waiters: list[asyncio.Future[Any]]) -> None:
+    """After a failed wait, the waiters not awaited yet must not log "Future exception was never
+    retrieved": their exceptions are taken here, and the unanswered ones are cancelled (their
+    replies, if any arrive, are still consumed in order by ``data_received``)."""
+    for waiter in waiters:
+        if not waiter.done():
+            waiter.cancel()
+        elif not waiter.cancelled():
+            waiter.exception()
+
+
 class LeanRedis:
     def __init__(
         self,
@@ -130,6 +141,9 @@ class LeanRedis:
         self._timeout = timeout
         self._protocol: _Protocol | None = None
         self._connecting = asyncio.Lock()
+        # Connections made so far: a change tells the cache its link to Redis was broken
+        # (Redis restarted, the network failed), so bumps may have been missed meanwhile.
+        self.connections = 0
 
     async def _connected(self) -> _Protocol:
         protocol = self._protocol
@@ -142,6 +156,7 @@ class LeanRedis:
                     loop.create_connection(_Protocol, *self._address), self._timeout
                 )
                 self._protocol = fresh
+                self.connections += 1
                 if self._hello:
                     for reply in await self._send(fresh, self._hello):
                         if isinstance(reply, Exception):
@@ -159,6 +174,10 @@ class LeanRedis:
                 return [await waiter for waiter in waiters]
         except TimeoutError:
             protocol.connection_lost(TimeoutError("Redis did not answer in time"))
+            _settle(waiters)
+            raise
+        except BaseException:
+            _settle(waiters)
             raise
 
     async def pipeline(self, commands: Sequence[Command]) -> list[Any]:
