@@ -8,6 +8,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from conduit.observability.health import router as health_router
 from conduit.observability.lifecycle import Lifecycle
 from conduit.observability.logs import configure_logging
+from conduit.observability.metrics import ScrapeAccess
 from conduit.observability.middleware import HostCheck, RequestObservability
 from conduit.settings import Settings
 
@@ -16,6 +17,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     """Adds probes and the middleware around everything create_app already set up."""
     configure_logging(settings)
     app.state.lifecycle = Lifecycle()
+    app.state.metrics_access = ScrapeAccess(settings.metrics_networks)
     app.include_router(health_router)
     if settings.allowed_hosts and "*" not in settings.allowed_hosts:
         app.add_middleware(HostCheck, allowed_hosts=settings.allowed_hosts)
