@@ -109,6 +109,8 @@ async def app(
     await _empty_tables(migrated)
     if request.node.get_closest_marker("uncached"):
         settings = settings.model_copy(update={"cache_enabled": False})
+    for marker in reversed(list(request.node.iter_markers("settings"))):
+        settings = settings.model_copy(update=marker.kwargs)
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield application

@@ -29,8 +29,8 @@ class DevelopmentSecret:
     def notice(self) -> str:
         if self.path is None:
             return (
-                "CONDUIT_SECRET_KEY is not set and the working directory is read-only: tokens "
-                "are signed with a random secret that ends with this process"
+                "CONDUIT_SECRET_KEY is not set and the working directory cannot be written: "
+                "tokens are signed with a random secret that ends with this process"
             )
         state = "created now" if self.created else "kept from an earlier run"
         return (

@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from conduit.settings import Settings
 from tests.cache.conftest import flush_redis, redis_url
 from tests.conftest import _empty_tables
+from tests.ports import unused_ports
 
-PORTS = (8515, 8516)
+PORTS = unused_ports(2)
 
 
 def _wait(port: int, process: subprocess.Popen[bytes]) -> None:

@@ -62,6 +62,7 @@ def server_env(settings: Settings, migrated_database: str) -> dict[str, str]:
         CONDUIT_ARGON2_MEMORY_COST="1024",
         CONDUIT_ARGON2_PARALLELISM="1",
         CONDUIT_LOG_FORMAT="json",
+        CONDUIT_METRICS_NETWORKS="127.0.0.1",
         PYTHONUNBUFFERED="1",
     )
     return env
