@@ -21,8 +21,8 @@ def _references(html: str) -> list[str]:
 
 
 def _policy(header: str) -> dict[str, str]:
-    directives = (part.strip().split(" ", 1) for part in header.split(";") if part.strip())
-    return {name: rest for name, rest in directives}
+    parts = (part.strip().partition(" ") for part in header.split(";") if part.strip())
+    return {name: rest for name, _, rest in parts}
 
 
 async def test_the_pages_reference_only_this_server(client: AsyncClient) -> None:

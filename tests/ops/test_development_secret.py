@@ -22,7 +22,8 @@ pytestmark = pytest.mark.anyio
 def test_it_makes_one_secret_and_keeps_it(tmp_path: Path) -> None:
     first = devsecret.load_or_create(tmp_path)
     again = devsecret.load_or_create(tmp_path)
-    assert first.created and not again.created
+    assert first.created
+    assert not again.created
     assert first.value == again.value
     assert len(first.value) >= 48
     assert first.value != DEFAULT_SECRET

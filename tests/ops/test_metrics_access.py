@@ -39,5 +39,5 @@ async def test_a_star_makes_metrics_public(app: FastAPI) -> None:
 
 
 def test_a_malformed_network_is_refused_at_start_up() -> None:
-    with pytest.raises(ValidationError, match="CONDUIT_METRICS_NETWORKS|10.0.0.0/8"):
-        Settings(_env_file=None, metrics_networks="10.0.0.0/33")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match=r"10\.0\.0\.0/33"):
+        Settings(_env_file=None, metrics_networks="10.0.0.0/33")
