@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from limits import parse_many
 from pydantic import Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
@@ -154,7 +153,10 @@ class Settings(BaseSettings):
     )
     @classmethod
     def _parse_rate(cls, value: str) -> str:
-        # Fail at start-up, not on the first throttled request.
+        # Fail at start-up, not on the first throttled request. (Imported here: the `conduit`
+        # command loads the settings for every subcommand, most of which never throttle.)
+        from limits import parse_many
+
         try:
             parse_many(value)
         except ValueError:

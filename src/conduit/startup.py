@@ -17,8 +17,9 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import ValidationError
 
-from conduit.dburl import UnsupportedDatabase, masked, normalise_url, where
 from conduit.settings import ENV_PREFIX
+
+# conduit.dburl (SQLAlchemy) is imported where needed: `conduit --help` or `check` need none of it.
 
 TRUTHY = frozenset({"1", "true", "yes", "on"})
 
@@ -72,6 +73,8 @@ def settings_errors(exc: ValidationError) -> list[str]:
 
 def database_unreachable(url: str, exc: BaseException) -> StartupError:
     """The database did not let us in: where, why, and what to check."""
+    from conduit.dburl import masked, where
+
     reason = _reason(exc)
     lowered = reason.lower()
     place = where(url)
@@ -100,6 +103,8 @@ def database_unreachable(url: str, exc: BaseException) -> StartupError:
 def missing_sqlite_folder(url: str) -> StartupError | None:
     """SQLite creates the file but not its folder; said before connecting, because a failed
     aiosqlite connect leaves a thread behind that complains at exit."""
+    from conduit.dburl import normalise_url
+
     parsed = normalise_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
@@ -110,6 +115,8 @@ def missing_sqlite_folder(url: str) -> StartupError | None:
 
 
 def redis_unreachable(url: str, exc: BaseException) -> StartupError:
+    from conduit.dburl import masked
+
     parts = urlsplit(url)
     place = parts.path if parts.scheme == "unix" else f"{parts.hostname}:{parts.port or 6379}"
     return StartupError(
@@ -141,6 +148,8 @@ def _reason(exc: BaseException) -> str:
 
 def explain(exc: BaseException) -> tuple[list[str], int]:
     """(lines, exit status) for any exception that stops the command."""
+    from conduit.dburl import UnsupportedDatabase
+
     if isinstance(exc, StartupError):
         return exc.lines, exc.status
     if isinstance(exc, ValidationError):
