@@ -44,9 +44,7 @@ def _env(src: Path | None, **extra: str) -> dict[str, str]:
 def measure_import(src: Path | None) -> tuple[float, float]:
     cpu = _cpu_of_children()
     started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-c", "import conduit.app"], env=_env(src), check=True
-    )
+    subprocess.run([sys.executable, "-c", "import conduit.app"], env=_env(src), check=True)
     return time.perf_counter() - started, _cpu_of_children() - cpu
 
 
