@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 HURL="$ROOT/../shared/realworld/run-hurl.sh"
-PORT="${CONDUIT_CI_HURL_PORT:-8765}"
+# A free port, not a fixed one: other checkouts may run this script at the same time.
+PORT="${CONDUIT_CI_HURL_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 CONDUIT_CI_PG_URL="${CONDUIT_CI_PG_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test}"
 CONDUIT_CI_MYSQL_URL="${CONDUIT_CI_MYSQL_URL:-mysql+aiomysql://root@127.0.0.1:3306/test}"
 CONDUIT_CI_REDIS_URL="${CONDUIT_CI_REDIS_URL:-redis://127.0.0.1:6379/0}"
@@ -14,31 +15,13 @@ server=""
 cleanup() { [ -z "$server" ] || kill "$server" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
+NAME="conduit_hurl_$$"
+admin_url() { case "$1" in postgresql) echo "$CONDUIT_CI_PG_URL" ;; mysql) echo "$CONDUIT_CI_MYSQL_URL" ;; esac; }
 fresh_database() {  # prints the URL of an empty database on the given kind of server
-  local kind="$1" name="conduit_hurl_$$" target=""
-  case "$kind" in
-    sqlite) echo "sqlite+aiosqlite:///$work/hurl.db"; return ;;
-    postgresql) target="$CONDUIT_CI_PG_URL" ;;
-    mysql) target="$CONDUIT_CI_MYSQL_URL" ;;
-  esac
-  .venv/bin/python - "$target" "$name" <<'PY'
-import asyncio, sys
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-url, name = sys.argv[1], sys.argv[2]
-postgres = url.startswith("postgresql")
-q = f'"{name}"' if postgres else f"`{name}`"
-statements = [f"DROP DATABASE IF EXISTS {q}" + (" WITH (FORCE)" if postgres else ""),
-              f"CREATE DATABASE {q}" + ("" if postgres else " CHARACTER SET utf8mb4")]
-async def main():
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as c:
-        for statement in statements:
-            await c.execute(text(statement))
-    await engine.dispose()
-asyncio.run(main())
-print(url.rsplit("/", 1)[0] + "/" + name)
-PY
+  local kind="$1"
+  [ "$kind" != sqlite ] || { echo "sqlite+aiosqlite:///$work/hurl.db"; return; }
+  # The same helper as the test harness and the benchmark (tests/databases.py).
+  .venv/bin/python -m tests.databases create "$(admin_url "$kind")" "$NAME"
 }
 
 for kind in sqlite postgresql mysql; do
@@ -47,7 +30,7 @@ for kind in sqlite postgresql mysql; do
   CONDUIT_DATABASE_URL="$url" CONDUIT_REDIS_URL="$CONDUIT_CI_REDIS_URL" \
     .venv/bin/conduit serve --host 127.0.0.1 --port "$PORT" >"$work/server-$kind.log" 2>&1 &
   server=$!
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 600); do
     if .venv/bin/python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$PORT/api/tags', timeout=1)" 2>/dev/null; then break; fi
     kill -0 "$server" 2>/dev/null || { cat "$work/server-$kind.log"; echo "server died on $kind"; exit 1; }
     sleep 0.2
@@ -67,5 +50,6 @@ for kind in sqlite postgresql mysql; do
     tail -n 80 "$work/server-$kind.log"; echo "server logged an error on $kind"; exit 1
   fi
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
+  [ "$kind" = sqlite ] || .venv/bin/python -m tests.databases drop "$(admin_url "$kind")" "$NAME"
   echo "Hurl on $kind: 154/154 passed"
 done

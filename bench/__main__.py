@@ -16,6 +16,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from tests.databases import create_database
+
 from bench import procs, wrk
 from bench.capture import capture
 from bench.report import Report
@@ -34,7 +36,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=2, help="seconds of warmup per scenario")
     parser.add_argument("--extra-duration", type=float, default=5, help="seconds, other runs")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--port", type=int, default=8510, help="first of three ports")
+    parser.add_argument(
+        "--port", type=int, default=0, help="first of three ports (default: free ones)"
+    )
     parser.add_argument(
         "--pg", default="postgresql://postgres@127.0.0.1:5432/postgres", help="admin URL"
     )
@@ -57,14 +61,9 @@ def _env(database: str, redis: str | None, cache: bool = True) -> dict[str, str]
     }
 
 
-def _psql(admin: str, statement: str) -> None:
-    subprocess.run(["psql", admin, "-q", "-c", statement], check=True, capture_output=True)
-
-
 def fresh_pg(admin: str, name: str) -> str:
-    _psql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _psql(admin, f'CREATE DATABASE "{name}"')
-    return admin.rsplit("/", 1)[0] + "/" + name
+    """An empty PostgreSQL database (the same helper as the tests and .ci/hurl.sh use)."""
+    return create_database(admin, name)
 
 
 class Bench:
@@ -125,16 +124,18 @@ def main() -> None:
         redis, size = args.redis, Size()
         subprocess.run(["redis-cli", "-u", redis, "FLUSHDB"], check=True, capture_output=True)
     started = time.monotonic()
+    full = "PostgreSQL + Redis"
     report = Report(
+        setup="SQLite, no Redis (smoke run: tiny seed, 1 s per scenario)" if args.smoke else full,
         header=[
             f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()} "
             f"({os.cpu_count()} cores, Python {platform.python_version()}); "
-            f"{'SMOKE (SQLite, tiny, 1 s)' if args.smoke else 'PostgreSQL + Redis'}; "
+            f"{'SMOKE (SQLite, no Redis, tiny seed, 1 s)' if args.smoke else full}; "
             f"{args.connections} connections, {bench.warmup:g} s warmup + {bench.duration:g} s "
             "per scenario; server on core 0, wrk on core 1.",
-        ]
+        ],
     )
-    port = args.port
+    port = args.port or procs.free_port_run(3)
     print(f"seeding through the API ({size})", flush=True)
     server = procs.conduit(port, _env(database, redis), "0", bench.log("conduit"))
     try:

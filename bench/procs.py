@@ -15,6 +15,30 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+def free_port_run(count: int = 3) -> int:
+    """The first of ``count`` consecutive ports nobody listens on now (the benchmark uses
+    port, port + 1, ...): fixed ports collide with other checkouts on the same machine."""
+    for _ in range(200):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            first = int(probe.getsockname()[1])
+        if first + count > 65535:
+            continue
+        sockets = []
+        try:
+            for port in range(first, first + count):
+                taken = socket.socket()
+                sockets.append(taken)
+                taken.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+        finally:
+            for taken in sockets:
+                taken.close()
+    raise RuntimeError(f"no {count} consecutive free ports")
+
+
 @dataclass
 class Server:
     process: subprocess.Popen[bytes]

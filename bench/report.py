@@ -12,6 +12,7 @@ from bench.wrk import Result
 @dataclass
 class Report:
     header: list[str] = field(default_factory=list)
+    setup: str = "PostgreSQL + Redis"  # what the main table really ran on (smoke: SQLite)
     scenarios: list[Scenario] = field(default_factory=list)
     conduit: dict[str, Result] = field(default_factory=dict)
     ceiling: dict[str, Result] = field(default_factory=dict)
@@ -45,7 +46,7 @@ class Report:
 
     def _main(self) -> list[str]:
         lines = [
-            "### One worker, PostgreSQL + Redis, cache on",
+            f"### One worker, {self.setup}, cache on",
             "",
             "| scenario | req/s | p50 ms | p99 ms | errors | ceiling req/s | share of ceiling "
             "| best known | multiple | target (5x) | CPU us/req (ceiling) | CPU-time share |",

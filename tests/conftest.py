@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import event, text
-from sqlalchemy.engine import URL
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conduit.app import create_app
@@ -27,22 +26,8 @@ from conduit.migrate import upgrade
 from conduit.models import Base
 from conduit.settings import Settings
 from tests.assertions import refuse_server_errors
+from tests.databases import create_database, drop_database
 from tests.factories import Persona
-
-
-def _admin_execute(url: URL, statement: str) -> None:
-    """CREATE/DROP DATABASE through the server's own async driver, run to completion."""
-    import asyncio
-
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    async def run() -> None:
-        engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-        async with engine.connect() as conn:
-            await conn.execute(text(statement))
-        await engine.dispose()
-
-    asyncio.run(run())
 
 
 @pytest.fixture(scope="session")
@@ -52,19 +37,13 @@ def database_url() -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix="conduit-test-") as folder:
             yield f"sqlite+aiosqlite:///{Path(folder) / 'test.db'}"
         return
-    url = normalise_url(raw)
+    admin = normalise_url(raw).render_as_string(hide_password=False)
     name = f"conduit_test_{os.getpid()}_{secrets.token_hex(3)}"
-    if url.get_backend_name() == "postgresql":
-        create = f'CREATE DATABASE "{name}"'
-        drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-    else:
-        create = f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-        drop = f"DROP DATABASE IF EXISTS `{name}`"
-    _admin_execute(url, create)
+    url = create_database(admin, name)
     try:
-        yield url.set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
-        _admin_execute(url, drop)
+        drop_database(admin, name)
 
 
 @pytest.fixture(scope="session")
@@ -109,6 +88,8 @@ async def app(
     await _empty_tables(migrated)
     if request.node.get_closest_marker("uncached"):
         settings = settings.model_copy(update={"cache_enabled": False})
+    for marker in reversed(list(request.node.iter_markers("settings"))):
+        settings = settings.model_copy(update=marker.kwargs)
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield application

@@ -5,7 +5,8 @@
 # values that ignore their `pattern` and then reports them as schema-valid (docs/security.md).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-PORT="${CONDUIT_FUZZ_PORT:-8419}"
+# A free port, not a fixed one: other checkouts may run this step at the same time.
+PORT="${CONDUIT_FUZZ_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 SEED="${CONDUIT_FUZZ_SEED:-20261124}"
 EXAMPLES="${CONDUIT_FUZZ_EXAMPLES:-150}"
 WORK="$(mktemp -d)"

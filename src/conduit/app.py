@@ -12,7 +12,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
-from conduit import __version__
+from conduit import __version__, devsecret
 from conduit.api.articles import router as articles_router
 from conduit.api.comments import router as comments_router
 from conduit.api.errors import install_error_handlers
@@ -20,15 +20,18 @@ from conduit.api.fastpath import CachedReads
 from conduit.api.openapi import errors
 from conduit.api.profiles import router as profiles_router
 from conduit.api.users import router as users_router
+from conduit.apidocs import install as install_api_docs
 from conduit.cache.core import build_cache
 from conduit.cache.invalidator import CacheInvalidator
 from conduit.db import create_engine, create_sessionmaker
 from conduit.errors import error_body
 from conduit.guard import RequestGuard
+from conduit.head import HeadAsGet
 from conduit.jsonresponse import json_response
 from conduit.observability import install as install_observability
 from conduit.observability.checks import refuse_fatal
 from conduit.observability.lifecycle import watch_termination
+from conduit.observability.logs import get_logger
 from conduit.ratelimit import RateLimiter
 from conduit.resources import Resources
 from conduit.runtime import tune_garbage_collector
@@ -101,6 +104,7 @@ async def _database_error(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     refuse_fatal(settings)
+    settings, secret = devsecret.apply(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -119,8 +123,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         debug=settings.debug,
-        docs_url="/api/docs",
-        redoc_url="/api/redoc",
+        # Served by conduit.apidocs from local assets (FastAPI's pages load them from a CDN).
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/api/openapi.json",
         # Any operation answers 503 while the database is unreachable.
         responses=errors(503),
@@ -158,8 +163,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in (users_router, profiles_router, articles_router, comments_router):
         app.include_router(router, prefix="/api")
+    install_api_docs(app)
     # The server-rendered pages, on the same services; /api never reads their session cookie.
     install_web(app, settings)
 
+    app.add_middleware(HeadAsGet)
     install_observability(app, settings)
+    if secret is not None and secret.created:  # `conduit serve` says so itself, every start
+        get_logger("conduit").warning(secret.notice())
     return app

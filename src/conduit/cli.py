@@ -1,4 +1,9 @@
-"""The ``conduit`` command: serve, migrate, seed, check."""
+"""The ``conduit`` command: serve, migrate, seed, check.
+
+Whatever stops a command (bad settings, a database or Redis out of reach) is reported by
+``main`` as plain lines without a traceback (``conduit.startup``); ``CONDUIT_DEBUG=true`` shows
+the traceback instead.
+"""
 
 from __future__ import annotations
 
@@ -12,26 +17,68 @@ from typing import Annotated, Any
 import typer
 
 from conduit.settings import Settings
+from conduit.startup import (
+    StartupError,
+    database_unreachable,
+    debug_requested,
+    explain,
+    missing_sqlite_folder,
+    redis_unreachable,
+    scrub,
+    secrets_in_environment,
+)
 
-app = typer.Typer(help="Conduit: a RealWorld publishing backend.", no_args_is_help=True)
+# No local variables in tracebacks (CONDUIT_DEBUG=true): they would print the settings' secrets.
+app = typer.Typer(
+    help="Conduit: a RealWorld publishing backend.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+CONNECT_SECONDS = 10.0
 
 
-async def _migrate(settings: Settings, revision: str) -> None:
+async def _prepare(settings: Settings, revision: str | None) -> None:
+    """Reach the database (and Redis when configured) and migrate to ``revision`` if given."""
+    from sqlalchemy import text
+
     from conduit import migrate
     from conduit.db import create_engine
 
+    problem = missing_sqlite_folder(settings.database_url)
+    if problem is not None:
+        raise problem
     engine = create_engine(settings)
     try:
-        await migrate.upgrade(engine, revision)
+        try:
+            async with asyncio.timeout(CONNECT_SECONDS), engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as exc:  # whatever the driver raises, the database is out of reach
+            raise database_unreachable(settings.database_url, exc) from exc
+        if revision is not None:
+            await migrate.upgrade(engine, revision)
     finally:
         await engine.dispose()
+    if settings.redis_url:
+        await _reach_redis(settings.redis_url)
+
+
+async def _reach_redis(url: str) -> None:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+    try:
+        await client.ping()
+    except Exception as exc:
+        raise redis_unreachable(url, exc) from exc
+    finally:
+        await client.aclose()
 
 
 @app.command()
 def migrate(revision: Annotated[str, typer.Argument(help="Target revision")] = "head") -> None:
     """Apply the database migrations (to the newest revision by default)."""
     settings = Settings()
-    asyncio.run(_migrate(settings, revision))
+    asyncio.run(_prepare(settings.model_copy(update={"redis_url": None}), revision))
     typer.echo(f"database migrated to {revision}")
 
 
@@ -101,9 +148,18 @@ def serve(
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development)")] = False,
 ) -> None:
     """Serve the API and the web application with uvicorn."""
+    from conduit import devsecret
+    from conduit.observability.checks import fatal_findings
+
     settings = Settings()
-    if auto_migrate:
-        asyncio.run(_migrate(settings, "head"))
+    fatal = fatal_findings(settings)
+    if fatal:
+        raise StartupError(f"refusing to start in production: {'; '.join(map(str, fatal))}")
+    settings, secret = devsecret.apply(settings)
+    if secret is not None:
+        # The workers find the same file; said once here rather than once per worker.
+        typer.echo(f"conduit: {secret.notice()}", err=True)
+    asyncio.run(_prepare(settings, "head" if auto_migrate else None))
     # Several workers without Redis keep the cache: its generations are then in the database,
     # which every worker checks on each cached request (docs/performance.md).
     run_server("conduit.app:create_app", settings, host, port, workers, reload)
@@ -119,12 +175,13 @@ def check(
     from pydantic import ValidationError
 
     from conduit.observability.checks import deploy_findings
+    from conduit.startup import settings_errors
 
     try:
         settings = Settings()
     except ValidationError as exc:
-        for error in exc.errors():
-            typer.echo(f"conduit.E000 (fatal): {error['msg']}", err=True)
+        for line in settings_errors(exc):
+            typer.echo(f"conduit.E000 (fatal): {line}", err=True)
         raise typer.Exit(2) from None
     findings = deploy_findings(settings) if deploy else []
     for finding in findings:
@@ -148,6 +205,7 @@ def seed(
     from conduit.seed import run
 
     settings = Settings()
+    asyncio.run(_prepare(settings.model_copy(update={"redis_url": None}), None))
     created = asyncio.run(run(settings, users, articles))
     typer.echo(f"seeded {created} users; sign in as demo1@example.com / password123")
     # Running servers must not keep answering from what they cached before the new content.
@@ -181,5 +239,13 @@ def cache_clear() -> None:
     typer.echo(f"cache cleared ({', '.join(done)}): the next request of every server reads afresh")
 
 
-def main() -> None:
-    app()
+def main(argv: list[str] | None = None) -> None:
+    try:
+        app(args=argv)
+    except Exception as exc:
+        if debug_requested():
+            raise
+        lines, status = explain(exc)
+        for line in scrub(lines, secrets_in_environment()):
+            typer.echo(f"conduit: {line}", err=True)
+        raise SystemExit(status) from None

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import event
 from sqlalchemy.dialects import mysql, postgresql, sqlite
-from sqlalchemy.engine import URL, CursorResult, Result, make_url
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,24 +16,10 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.dml import Insert
 
+from conduit.dburl import normalise_url as normalise_url  # re-exported: older imports
 from conduit.settings import Settings
 
 T = TypeVar("T")
-
-
-def normalise_url(raw: str) -> URL:
-    """Accept the URLs platforms hand out (``postgres://``, ``mysql://``) and pick async drivers."""
-    url = make_url(raw)
-    driver = url.drivername
-    if driver in ("postgres", "postgresql", "postgresql+psycopg2", "postgresql+psycopg"):
-        url = url.set(drivername="postgresql+asyncpg")
-    elif driver in ("mysql", "mysql+pymysql", "mysql+mysqldb", "mariadb", "mariadb+aiomysql"):
-        url = url.set(drivername="mysql+aiomysql")
-    elif driver == "sqlite":
-        url = url.set(drivername="sqlite+aiosqlite")
-    if url.get_backend_name() == "mysql" and "charset" not in url.query:
-        url = url.update_query_dict({"charset": "utf8mb4"})
-    return url
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from limits import parse_many
 from pydantic import Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
@@ -16,7 +16,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-# A development-only secret: production refuses to start with it (see ``_refuse_weak_secret``).
+# Stands for "not set": outside production the app then signs with a random secret kept in a
+# local file (``conduit.devsecret``); production refuses to start with it (``_refuse_weak_secret``).
 DEFAULT_SECRET = "conduit-development-secret-do-not-use-in-production"  # noqa: S105
 MIN_SECRET_LENGTH = 32
 
@@ -108,6 +109,9 @@ class Settings(BaseSettings):
     shutdown_timeout: int = Field(default=30, ge=1)
     readiness_timeout: float = Field(default=1.0, gt=0)
     silenced_checks: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Who may read /metrics on the app's port: nobody by default (404, like an unknown path);
+    # addresses or networks ("10.0.0.0/8,127.0.0.1"), or "*" for anyone.
+    metrics_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @classmethod
     def settings_customise_sources(
@@ -127,7 +131,12 @@ class Settings(BaseSettings):
         )
 
     @field_validator(
-        "cors_origins", "allowed_hosts", "trusted_proxies", "silenced_checks", mode="before"
+        "cors_origins",
+        "allowed_hosts",
+        "trusted_proxies",
+        "silenced_checks",
+        "metrics_networks",
+        mode="before",
     )
     @classmethod
     def _split_list(cls, value: object) -> object:
@@ -145,7 +154,10 @@ class Settings(BaseSettings):
     )
     @classmethod
     def _parse_rate(cls, value: str) -> str:
-        # Fail at start-up, not on the first throttled request.
+        # Fail at start-up, not on the first throttled request. (Imported here: the `conduit`
+        # command loads the settings for every subcommand, most of which never throttle.)
+        from limits import parse_many
+
         try:
             parse_many(value)
         except ValueError:
@@ -156,6 +168,35 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_redis_is_none(cls, value: object) -> object:
         return value or None
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        from conduit.dburl import normalise_url  # SQLAlchemy: only when a URL is checked
+
+        normalise_url(value)  # its message names the problem without repeating the URL
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("metrics_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if item != "*":
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise ValueError(
+                        f"has {item!r}, which is neither an address, a network "
+                        "(e.g. 10.0.0.0/8) nor '*'"
+                    ) from None
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -169,7 +210,8 @@ class Settings(BaseSettings):
         ):
             raise ValueError(
                 "CONDUIT_SECRET_KEY must be set to a random value of at least "
-                f"{MIN_SECRET_LENGTH} characters when CONDUIT_ENV=production"
+                f"{MIN_SECRET_LENGTH} characters when CONDUIT_ENV=production (make one with: "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
         if self.env == "production" and self.debug:
             raise ValueError("CONDUIT_DEBUG must be off when CONDUIT_ENV=production")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Request, sync_playwright
+
+from tests.ports import unused_port
 
 CHROMIUM = os.environ.get("CONDUIT_E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,18 +36,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
 
-def _free_port() -> int:
-    # The project's port range for live servers first, then whatever the system offers.
-    for port in [*range(8200, 8220), 0]:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return int(probe.getsockname()[1])
-    raise RuntimeError("no free port")
-
-
 def _conduit_command() -> list[str]:
     script = Path(sys.executable).with_name("conduit")
     return (
@@ -58,7 +47,7 @@ def _conduit_command() -> list[str]:
 
 @pytest.fixture(scope="session")
 def base_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
+    port = unused_port()
     env = {
         **os.environ,
         "CONDUIT_DATABASE_URL": database_url,

@@ -62,6 +62,7 @@ def server_env(settings: Settings, migrated_database: str) -> dict[str, str]:
         CONDUIT_ARGON2_MEMORY_COST="1024",
         CONDUIT_ARGON2_PARALLELISM="1",
         CONDUIT_LOG_FORMAT="json",
+        CONDUIT_METRICS_NETWORKS="127.0.0.1",
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -102,9 +103,16 @@ def start(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> subproce
 
 
 def stop(process: subprocess.Popen[bytes]) -> bytes:
+    # SIGTERM first: a server that exits normally also writes its coverage data (CI measures
+    # the code these servers run); SIGKILL whatever is still there after a bounded wait.
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # no-op for a group that already exited
-    output, _ = process.communicate(timeout=30)
+        os.killpg(process.pid, signal.SIGTERM)  # no-op for a group that already exited
+    try:
+        output, _ = process.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        output, _ = process.communicate(timeout=30)
     return output
 
 

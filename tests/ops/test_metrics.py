@@ -8,7 +8,8 @@ from httpx import AsyncClient
 from conduit.observability import metrics
 from tests.factories import Persona
 
-pytestmark = pytest.mark.anyio
+# /metrics is off unless CONDUIT_METRICS_NETWORKS lets the client in (test_metrics_access.py).
+pytestmark = [pytest.mark.anyio, pytest.mark.settings(metrics_networks=["127.0.0.1"])]
 
 
 def _sample(text: str, name: str, **labels: str) -> float:

@@ -22,8 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from conduit.app import create_app
 from conduit.settings import Settings
 from tests.assertions import refuse_server_errors
+from tests.ports import unused_port
 
-LIVE_PORT = 8410
+LIVE_PORT = unused_port()
 REDIS_DB = 4
 REDIS_URL = os.environ.get("CONDUIT_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{REDIS_DB}")
 

@@ -21,14 +21,13 @@ from conduit import ratelimit
 from conduit.articles import service as article_service
 from conduit.settings import Settings
 from tests.factories import PASSWORD
+from tests.ports import unused_ports
 from tests.security.conftest import count, free_port, running
 
 pytestmark = pytest.mark.anyio
 
 DEAD_REDIS = "redis://127.0.0.1:6390/0"
-PRIVATE_REDIS_PORT = 8411
-PROXY_PORT = 8412
-CLOSED_PORT = 8413
+PRIVATE_REDIS_PORT, PROXY_PORT, CLOSED_PORT = unused_ports(3)
 
 
 async def _full_tour(http: AsyncClient) -> list[tuple[str, int]]:

@@ -129,10 +129,15 @@ def deploy_findings(settings: Settings) -> list[Finding]:
     ]
 
 
+def fatal_findings(settings: Settings) -> list[Finding]:
+    """What production refuses to start with (nothing outside production)."""
+    if not settings.is_production:
+        return []
+    return [finding for finding in deploy_findings(settings) if finding.fatal]
+
+
 def refuse_fatal(settings: Settings) -> None:
     """Production does not start with a fatal finding."""
-    if not settings.is_production:
-        return
-    fatal = [str(f) for f in deploy_findings(settings) if f.fatal]
+    fatal = [str(f) for f in fatal_findings(settings)]
     if fatal:
         raise RuntimeError("refusing to start in production: " + "; ".join(fatal))

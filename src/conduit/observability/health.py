@@ -1,4 +1,5 @@
-"""Probes and metrics: /healthz (liveness), /readyz (readiness), /metrics (Prometheus).
+"""Probes and metrics: /healthz (liveness), /readyz (readiness), /metrics (Prometheus, only to
+the addresses in ``CONDUIT_METRICS_NETWORKS``).
 
 Liveness says only "the process answers": restarting the app cannot fix a database outage, so
 the database is a readiness concern. Readiness fails while the database or Redis (when
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI, Request
 from sqlalchemy import text
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from conduit.jsonresponse import json_response
@@ -71,6 +73,9 @@ async def readyz(request: Request) -> Response:
 
 @router.get("/metrics")
 async def prometheus(request: Request) -> Response:
+    access: metrics.ScrapeAccess = request.app.state.metrics_access
+    if not access.allows(request.client.host if request.client else None):
+        raise HTTPException(404)  # the same answer as any unknown path
     metrics.sample_pool(request.app.state.resources.engine)
     payload, content_type = metrics.exposition()
     return Response(payload, media_type=content_type)

@@ -8,6 +8,7 @@ With several worker processes, set ``PROMETHEUS_MULTIPROC_DIR`` to a shared empt
 
 from __future__ import annotations
 
+import ipaddress
 import os
 
 from prometheus_client import (
@@ -91,3 +92,23 @@ def exposition() -> tuple[bytes, str]:
         MultiProcessCollector(registry, path=folder)  # type: ignore[no-untyped-call]
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+class ScrapeAccess:
+    """Who may read /metrics (``CONDUIT_METRICS_NETWORKS``): nobody unless configured. The
+    address is the client's as the app sees it, i.e. after ``CONDUIT_TRUSTED_PROXIES``."""
+
+    def __init__(self, networks: list[str]) -> None:
+        self.anyone = "*" in networks
+        self.networks = [ipaddress.ip_network(n, strict=False) for n in networks if n != "*"]
+
+    def allows(self, address: str | None) -> bool:
+        if self.anyone:
+            return True
+        if address is None or not self.networks:
+            return False
+        try:
+            client = ipaddress.ip_address(address)
+        except ValueError:  # e.g. a unix socket peer or a test transport's name
+            return False
+        return any(client in network for network in self.networks)
