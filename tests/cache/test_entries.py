@@ -38,7 +38,7 @@ def test_it_accounts_for_what_the_entries_really_take_within_a_quarter() -> None
 def test_it_never_holds_more_bytes_than_its_budget_and_evicts_the_least_recently_used() -> None:
     entries = LocalEntries(512 * 1024, 300)
     for i in range(200):
-        entries.put(f"k{i}", TAGS, _entry(2000, i))
+        entries.put(f"k{i}", TAGS, _entry(200, i))
         assert entries.get("k0", TAGS) is not None  # k0 stays the most recently used
         assert entries.bytes <= 512 * 1024
     assert entries.get("k0", TAGS) is not None
