@@ -108,6 +108,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
         # Any operation answers 503 while the database is unreachable.
         responses=errors(503),
+        # Starlette's trailing-slash redirect builds its Location from the Host header; the 404
+        # handlers redirect with a relative one instead (conduit.slashes).
+        redirect_slashes=False,
     )
     install_error_handlers(app)
     # asyncpg lets a refused or timed-out connect through unwrapped (ConnectionRefusedError,

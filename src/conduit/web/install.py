@@ -14,6 +14,7 @@ from starlette.types import ExceptionHandler
 from conduit.deps import get_resources
 from conduit.errors import AppError
 from conduit.settings import Settings
+from conduit.slashes import slash_redirect
 from conduit.web.context import WebContext, served_over_https, web_context
 from conduit.web.headers import SecurityHeaders
 from conduit.web.pages import router
@@ -29,7 +30,8 @@ def _page_errors(fallback: ExceptionHandler | None) -> ExceptionHandler:
     """Errors on pages become HTML pages; errors under /api keep the API's JSON handler."""
 
     async def handle(request: Request, exc: Exception) -> Response:
-        if _is_api(request) and fallback is not None:
+        # A plain OPTIONS asks what a path serves: the same empty answer for pages as for /api.
+        if fallback is not None and (_is_api(request) or request.method == "OPTIONS"):
             outcome = fallback(request, exc)  # type: ignore[arg-type]
             response = await outcome if inspect.isawaitable(outcome) else outcome
             assert isinstance(response, Response)
@@ -42,6 +44,8 @@ def _page_errors(fallback: ExceptionHandler | None) -> ExceptionHandler:
             )
             headers = dict(exc.headers or {})  # e.g. Retry-After on 429 and 503
         elif isinstance(exc, StarletteHTTPException):
+            if exc.status_code == 404 and (redirect := slash_redirect(request)) is not None:
+                return redirect
             status, messages = exc.status_code, []
         else:
             raise exc
