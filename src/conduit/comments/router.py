@@ -13,7 +13,7 @@ from conduit.comments.schemas import CommentListResponse, CommentResponse, NewCo
 from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Session
 from conduit.jsonresponse import json_response, raw_json_response
 from conduit.openapi import errors
-from conduit.params import OPTIONAL_AUTH, Slug
+from conduit.params import OPTIONAL_AUTH, RowId, Slug
 
 router = APIRouter(tags=["Comments"])
 
@@ -55,7 +55,7 @@ async def add_comment(
 )
 async def delete_comment(
     slug: Slug,
-    comment_id: Annotated[int, Path(alias="id", ge=1, le=2**63 - 1)],
+    comment_id: Annotated[RowId, Path(alias="id")],
     viewer: CurrentViewer,
     session: Session,
 ) -> Response:

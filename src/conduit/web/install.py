@@ -6,13 +6,14 @@ import inspect
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ExceptionHandler
 
 from conduit.deps import get_resources
-from conduit.errors import AppError
+from conduit.errors import AppError, validation_errors
 from conduit.settings import Settings
 from conduit.slashes import slash_redirect
 from conduit.web.context import WebContext, served_over_https, web_context
@@ -43,6 +44,15 @@ def _page_errors(fallback: ExceptionHandler | None) -> ExceptionHandler:
                 [f"{field} {message}" for field, items in exc.errors.items() for message in items],
             )
             headers = dict(exc.headers or {})  # e.g. Retry-After on 429 and 503
+        elif isinstance(exc, RequestValidationError):
+            # A page's path parameter out of range (e.g. a comment id beyond 64 bits): the same
+            # 422 and messages as the API, as a page.
+            status = 422
+            messages = [
+                f"{field} {message}"
+                for field, items in validation_errors(exc.errors()).items()
+                for message in items
+            ]
         elif isinstance(exc, StarletteHTTPException):
             if exc.status_code == 404 and (redirect := slash_redirect(request)) is not None:
                 return redirect
@@ -75,5 +85,5 @@ def install(app: FastAPI, settings: Settings) -> None:
         always_https=served_over_https("http", settings),
         hsts_seconds=settings.hsts_seconds,
     )
-    for error in (AppError, StarletteHTTPException):
+    for error in (AppError, RequestValidationError, StarletteHTTPException):
         app.add_exception_handler(error, _page_errors(app.exception_handlers.get(error)))
