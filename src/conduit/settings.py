@@ -79,7 +79,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # Throttling (docs/security.md). Limits use the `limits` notation: "N/second|minute|hour|day".
     rate_limit_enabled: bool = True
-    rate_limit_login_account: str = "10/minute"
+    # Sign-in: tight per (email, address) pair, so that guessing from elsewhere never spends the
+    # owner's own budget; a looser ceiling per email bounds a guesser with many addresses.
+    rate_limit_login_pair: str = "10/minute"
+    rate_limit_login_account: str = "100/minute"
     rate_limit_login_address: str = "30/minute"
     rate_limit_register_account: str = "5/hour"
     rate_limit_register_address: str = "60/hour"
@@ -135,6 +138,7 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
+        "rate_limit_login_pair",
         "rate_limit_login_account",
         "rate_limit_login_address",
         "rate_limit_register_account",
