@@ -129,7 +129,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.cache_enabled:
         app.add_middleware(CachedReads)
     # Inside CORS, so that a 413 still carries the CORS headers a browser needs to read it.
-    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    # Everything that may touch the database runs inside it, so only after the body has arrived.
+    app.add_middleware(
+        RequestGuard, max_body_bytes=settings.max_body_bytes, body_timeout=settings.body_timeout
+    )
     wildcard = "*" in settings.cors_origins
     app.add_middleware(
         CORSMiddleware,

@@ -77,6 +77,13 @@ class Settings(BaseSettings):
     cache_max_entries: int = Field(default=20_000, ge=16)
     # Requests whose body is larger are refused with 413 before anything parses them.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Slow or idle clients (docs/security.md): the request head must arrive within
+    # header_timeout seconds of its first byte (or of the connection opening), the whole body
+    # within body_timeout of the head, and a kept-alive connection is closed after
+    # keepalive_timeout seconds without a new request.
+    header_timeout: float = Field(default=10.0, gt=0)
+    body_timeout: float = Field(default=30.0, gt=0)
+    keepalive_timeout: int = Field(default=5, ge=1)
     # Throttling (docs/security.md). Limits use the `limits` notation: "N/second|minute|hour|day".
     rate_limit_enabled: bool = True
     # Sign-in: tight per (email, address) pair, so that guessing from elsewhere never spends the
