@@ -20,6 +20,7 @@ from tests.databases import create_database
 
 from bench import procs, wrk
 from bench.capture import capture
+from bench.hostile import hostile_run
 from bench.report import Report
 from bench.scaling import measure_scaling
 from bench.scenarios import Scenario, build
@@ -43,7 +44,12 @@ def _arguments() -> argparse.Namespace:
         "--pg", default="postgresql://postgres@127.0.0.1:5432/postgres", help="admin URL"
     )
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/6", help="flushed first")
-    parser.add_argument("--only", default="", help="comma-separated: main,uncached,two,login,scale")
+    parser.add_argument(
+        "--only", default="", help="comma-separated: main,uncached,two,login,scale,hostile"
+    )
+    parser.add_argument(
+        "--pg-database", default="conduit_bench", help="benchmark database (dropped first)"
+    )
     parser.add_argument("--output", type=Path, default=None)
     return parser.parse_args()
 
@@ -113,12 +119,14 @@ def main() -> None:
     wrk.ensure_wrk()
     folder = Path(tempfile.mkdtemp(prefix="conduit-bench-"))
     bench = Bench(args, folder)
-    only = set(args.only.split(",")) if args.only else {"main", "uncached", "two", "login", "scale"}
+    everything = {"main", "uncached", "two", "login", "scale", "hostile"}
+    only = set(args.only.split(",")) if args.only else everything
     if args.smoke:
         database, redis, size = f"sqlite+aiosqlite:///{folder / 'bench.db'}", None, SMOKE
-        only = {"main"}
+        # The smoke run checks the main pipeline, and the hostile one when asked for.
+        only = (only & {"main", "hostile"}) if args.only else {"main"}
     else:
-        database = fresh_pg(args.pg, "conduit_bench").replace(
+        database = fresh_pg(args.pg, args.pg_database).replace(
             "postgresql://", "postgresql+asyncpg://"
         )
         redis, size = args.redis, Size()
@@ -143,21 +151,8 @@ def main() -> None:
         scenarios = build(world, size.articles)
         report.scenarios = scenarios
         tokens = [u["token"] for u in world.users]
-        responses = folder / "responses.json"
-        asyncio.run(capture(server.url, scenarios, tokens[0], responses))
-        # Conduit and the ceiling run side by side (both on core 0, one idle while the other is
-        # measured) and alternate per scenario, so that background load hits both alike.
-        ceiling = procs.ceiling(port + 1, responses, "0", bench.log("ceiling"))
-        try:
-            print("conduit (one worker, cache on) vs ceiling (raw ASGI, same bytes)", flush=True)
-            for s in scenarios:
-                report.conduit[s.name] = bench.measure(server, s, tokens, bench.duration)
-                report.ceiling[s.name] = bench.measure(
-                    ceiling, s, tokens, bench.duration, label="  ceiling"
-                )
-            report.rss_mb = server.rss_mb()
-        finally:
-            ceiling.stop()
+        if only - {"hostile"}:  # every other run compares with the main one
+            main_run(bench, server, port, report, scenarios, tokens)
     finally:
         server.stop()
     reads = [s for s in scenarios if s.read]
@@ -183,10 +178,13 @@ def main() -> None:
         report.login = login_load(bench, port, database, redis, world, scenarios)
     if "scale" in only:
         report.scaling = measure_scaling(bench, args.pg, port, _env)
+    if "hostile" in only:
+        report.hostile = hostile_run(bench, port, _env(database, redis), world, scenarios, tokens)
     report.header.append(f"Whole run: {time.monotonic() - started:.0f} s.")
     text = report.render()
     print("\n" + text)
-    target = args.output or RESULTS / ("smoke.md" if args.smoke else "latest.md")
+    default = "smoke.md" if args.smoke else "hostile.md" if only == {"hostile"} else "latest.md"
+    target = args.output or RESULTS / default
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("## Benchmark results\n\n" + text)
     print(f"written to {target}")
@@ -198,6 +196,31 @@ def main() -> None:
     ]
     if args.smoke and broken:
         raise SystemExit(f"smoke run: errors or no requests in {sorted(set(broken))}")
+
+
+def main_run(
+    bench: Bench,
+    server: procs.Server,
+    port: int,
+    report: Report,
+    scenarios: list[Scenario],
+    tokens: list[str],
+) -> None:
+    responses = bench.folder / "responses.json"
+    asyncio.run(capture(server.url, scenarios, tokens[0], responses))
+    # Conduit and the ceiling run side by side (both on core 0, one idle while the other is
+    # measured) and alternate per scenario, so that background load hits both alike.
+    ceiling = procs.ceiling(port + 1, responses, "0", bench.log("ceiling"))
+    try:
+        print("conduit (one worker, cache on) vs ceiling (raw ASGI, same bytes)", flush=True)
+        for s in scenarios:
+            report.conduit[s.name] = bench.measure(server, s, tokens, bench.duration)
+            report.ceiling[s.name] = bench.measure(
+                ceiling, s, tokens, bench.duration, label="  ceiling"
+            )
+        report.rss_mb = server.rss_mb()
+    finally:
+        ceiling.stop()
 
 
 def login_load(

@@ -21,6 +21,7 @@ class Report:
     rss_mb: float = 0.0
     login: list[str] = field(default_factory=list)
     scaling: list[str] = field(default_factory=list)
+    hostile: list[str] = field(default_factory=list)
 
     def share(self, name: str, results: dict[str, Result]) -> float:
         ceiling = self.ceiling[name].rps
@@ -33,7 +34,8 @@ class Report:
 
     def render(self) -> str:
         lines = [*self.header, ""]
-        lines += self._main()
+        if self.conduit:
+            lines += self._main()
         if self.uncached:
             lines += self._uncached()
         if self.two_workers:
@@ -42,6 +44,9 @@ class Report:
             lines += ["", "### Login load (password hashing off the event loop)", "", *self.login]
         if self.scaling:
             lines += ["", "### Cost that does not grow with data", "", *self.scaling]
+        if self.hostile:
+            heading = "### Reads under hostile traffic (25 slow bodies + a cache-filling client)"
+            lines += ["", heading, "", *self.hostile]
         return "\n".join(lines) + "\n"
 
     def _main(self) -> list[str]:

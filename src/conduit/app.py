@@ -129,6 +129,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
         # Any operation answers 503 while the database is unreachable.
         responses=errors(503),
+        # Starlette's trailing-slash redirect builds its Location from the Host header; the 404
+        # handlers redirect with a relative one instead (conduit.slashes).
+        redirect_slashes=False,
     )
     install_error_handlers(app)
     # asyncpg lets a refused or timed-out connect through unwrapped (ConnectionRefusedError,
@@ -148,7 +151,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.cache_enabled:
         app.add_middleware(CachedReads)
     # Inside CORS, so that a 413 still carries the CORS headers a browser needs to read it.
-    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    # Everything that may touch the database runs inside it, so only after the body has arrived.
+    app.add_middleware(
+        RequestGuard, max_body_bytes=settings.max_body_bytes, body_timeout=settings.body_timeout
+    )
     wildcard = "*" in settings.cors_origins
     app.add_middleware(
         CORSMiddleware,

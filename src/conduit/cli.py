@@ -101,6 +101,7 @@ def run_server(
     import uvicorn
 
     from conduit.observability.logs import configure_logging
+    from conduit.server import PROTOCOL
 
     configure_logging(settings)
     signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
@@ -117,6 +118,9 @@ def run_server(
             proxy_headers=False,  # the app applies CONDUIT_TRUSTED_PROXIES itself, everywhere
             server_header=False,
             timeout_graceful_shutdown=settings.shutdown_timeout,
+            # Deadlines for slow and idle clients (head: conduit.server; body: conduit.guard).
+            http=PROTOCOL,
+            timeout_keep_alive=settings.keepalive_timeout,
         )
 
 

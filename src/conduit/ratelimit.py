@@ -1,5 +1,11 @@
 """Throttling for login, registration and writes, per account and per client address.
 
+Sign-in is also limited per (account, address) pair, and that pair limit is the tight one: a
+guesser elsewhere exhausts only its own pair and its own address, never the budget of the owner's
+address. The per-account limit is a looser ceiling that bounds a guesser with many addresses; it
+only counts attempts that the address and pair limits let through, so one address can spend at
+most its pair limit of it (docs/security.md works the numbers).
+
 Counters live in Redis when ``CONDUIT_REDIS_URL`` is set (shared by every worker), otherwise in
 process memory. A Redis that fails never fails a request: the limiter counts in memory instead and
 tries Redis again after a short pause, so it recovers without a restart.
@@ -13,7 +19,7 @@ import time
 from dataclasses import dataclass
 
 from fastapi import Request
-from limits import RateLimitItem, parse
+from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis
@@ -26,14 +32,23 @@ log = logging.getLogger(__name__)
 # How long a failed Redis is left alone before the limiter tries it again.
 REDIS_RETRY_SECONDS = 5.0
 
+# One setting may hold several windows ("10/minute;100/hour"): all of them apply.
+Rate = tuple[RateLimitItem, ...]
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One limit: ``name`` keys the counters, ``account`` and ``address`` are the two rates."""
+    """One limit: ``name`` keys the counters; rates per account, per address, and (optionally)
+    per account-and-address pair."""
 
     name: str
-    account: RateLimitItem
-    address: RateLimitItem
+    account: Rate
+    address: Rate
+    pair: Rate = ()
+
+
+def _rate(value: str) -> Rate:
+    return tuple(parse_many(value))
 
 
 class RateLimiter:
@@ -42,18 +57,19 @@ class RateLimiter:
         self.rules = {
             "login": Rule(
                 "login",
-                parse(settings.rate_limit_login_account),
-                parse(settings.rate_limit_login_address),
+                _rate(settings.rate_limit_login_account),
+                _rate(settings.rate_limit_login_address),
+                _rate(settings.rate_limit_login_pair),
             ),
             "register": Rule(
                 "register",
-                parse(settings.rate_limit_register_account),
-                parse(settings.rate_limit_register_address),
+                _rate(settings.rate_limit_register_account),
+                _rate(settings.rate_limit_register_address),
             ),
             "write": Rule(
                 "write",
-                parse(settings.rate_limit_write_account),
-                parse(settings.rate_limit_write_address),
+                _rate(settings.rate_limit_write_account),
+                _rate(settings.rate_limit_write_address),
             ),
         }
         self._memory = MovingWindowRateLimiter(MemoryStorage())
@@ -69,8 +85,13 @@ class RateLimiter:
             self._redis = MovingWindowRateLimiter(storage)
         self._redis_down_until = 0.0
 
-    async def _hit(self, item: RateLimitItem, *keys: str) -> int:
-        """Counts one hit; returns 0 when allowed, else the seconds until it would be."""
+    async def _hit(self, rate: Rate, *keys: str) -> int:
+        """Counts one hit in every window of ``rate``; returns 0 when all allow it, else the
+        seconds until they would."""
+        waits = [await self._hit_one(item, *keys) for item in rate]
+        return max(waits, default=0)
+
+    async def _hit_one(self, item: RateLimitItem, *keys: str) -> int:
         limiter = self._memory
         if self._redis is not None and time.monotonic() >= self._redis_down_until:
             limiter = self._redis
@@ -94,14 +115,22 @@ class RateLimiter:
 
     async def check(self, request: Request, rule_name: str, account: str | None = None) -> None:
         """Counts this request against ``rule_name`` for its address (and ``account``, if known);
-        raises 429 with Retry-After when either is over its limit."""
+        raises 429 with Retry-After when a limit is reached.
+
+        In order, stopping at the first refusal: address, pair, account. A refused attempt is not
+        counted further on, so the shared per-account ceiling only ever sees what one address's
+        own limits let through.
+        """
         if not self.enabled:
             return
         rule = self.rules[rule_name]
-        waits = [await self._hit(rule.address, rule.name, "ip", self.address(request))]
-        if account is not None:
-            waits.append(await self._hit(rule.account, rule.name, "account", account))
-        wait = max(waits)
+        address = self.address(request)
+        wait = await self._hit(rule.address, rule.name, "ip", address)
+        if not wait and account is not None:
+            if rule.pair:
+                wait = await self._hit(rule.pair, rule.name, "pair", account, address)
+            if not wait:
+                wait = await self._hit(rule.account, rule.name, "account", account)
         if wait:
             raise TooManyRequests(wait)
 

@@ -79,9 +79,19 @@ class Settings(BaseSettings):
     cache_max_bytes: int = Field(default=64 * 1024 * 1024, ge=64 * 1024)
     # Requests whose body is larger are refused with 413 before anything parses them.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Slow or idle clients (docs/security.md): the request head must arrive within
+    # header_timeout seconds of its first byte (or of the connection opening), the whole body
+    # within body_timeout of the head, and a kept-alive connection is closed after
+    # keepalive_timeout seconds without a new request.
+    header_timeout: float = Field(default=10.0, gt=0)
+    body_timeout: float = Field(default=30.0, gt=0)
+    keepalive_timeout: int = Field(default=5, ge=1)
     # Throttling (docs/security.md). Limits use the `limits` notation: "N/second|minute|hour|day".
     rate_limit_enabled: bool = True
-    rate_limit_login_account: str = "10/minute"
+    # Sign-in: tight per (email, address) pair, so that guessing from elsewhere never spends the
+    # owner's own budget; a looser ceiling per email bounds a guesser with many addresses.
+    rate_limit_login_pair: str = "10/minute"
+    rate_limit_login_account: str = "100/minute"
     rate_limit_login_address: str = "30/minute"
     rate_limit_register_account: str = "5/hour"
     rate_limit_register_address: str = "60/hour"
@@ -145,6 +155,7 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
+        "rate_limit_login_pair",
         "rate_limit_login_account",
         "rate_limit_login_address",
         "rate_limit_register_account",

@@ -123,3 +123,27 @@ def test_origins_come_from_a_comma_separated_setting() -> None:
         cors_origins=" https://a.example , https://b.example,",
     )
     assert settings.cors_origins == ["https://a.example", "https://b.example"]
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/api/articles/feed", "GET"),
+        ("/api/articles", "GET, POST"),
+        ("/api/tags", "GET"),
+        ("/api/user", "GET, PUT"),
+        ("/login", "GET, POST"),
+    ],
+)
+async def test_a_plain_options_request_names_what_the_path_serves(
+    client: AsyncClient, path: str, allowed: str
+) -> None:
+    response = await client.options(path)
+    assert response.status_code == 204
+    assert response.content == b""
+    assert response.headers["Allow"].startswith(allowed)
+    assert response.headers["Allow"].endswith("OPTIONS")
+
+
+async def test_options_on_an_unknown_path_is_a_404(client: AsyncClient) -> None:
+    assert (await client.options("/api/nothing-here")).status_code == 404

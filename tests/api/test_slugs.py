@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from httpx import AsyncClient
 
+from conduit.articles.slugs import RESERVED
 from tests.assertions import assert_error
 from tests.factories import Persona
 
@@ -71,3 +72,37 @@ async def test_concurrent_articles_with_one_title_get_distinct_slugs(
     assert len(slugs) == len(writers)
     tags = (await alice.get("/api/tags")).json()["tags"]
     assert sorted(tags) == ["fresh", "tags"]
+
+
+@pytest.mark.parametrize("title", ["Feed", "feed", "FEED!"])
+async def test_it_never_gives_an_article_a_route_word_as_its_slug(
+    client: AsyncClient, alice: Persona, bob: Persona, title: str
+) -> None:
+    await bob.follow(alice)
+    article = await alice.write(title=title)
+    assert article["slug"] == "feed-article"
+    read = await client.get("/api/articles/feed-article")
+    assert read.json()["article"]["title"] == title
+    # /api/articles/feed stays bob's feed, which lists the article instead of being it.
+    feed = (await bob.get("/api/articles/feed")).json()
+    assert [item["slug"] for item in feed["articles"]] == ["feed-article"]
+
+
+async def test_a_rename_to_a_route_word_gets_a_readable_slug(
+    client: AsyncClient, alice: Persona
+) -> None:
+    await alice.write(title="Dragons")
+    renamed = await alice.put("/api/articles/dragons", {"article": {"title": "Feed"}})
+    assert renamed.json()["article"]["slug"] == "feed-article"
+    assert (await client.get("/api/articles/feed-article")).status_code == 200
+
+
+async def test_every_route_word_under_articles_is_reserved(client: AsyncClient) -> None:
+    paths = (await client.get("/api/openapi.json")).json()["paths"]
+    words = {
+        path.split("/")[3]
+        for path in paths
+        if path.startswith("/api/articles/") and not path.split("/")[3].startswith("{")
+    }
+    assert words == {"feed"}
+    assert words <= RESERVED

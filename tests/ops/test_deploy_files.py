@@ -160,7 +160,12 @@ def test_digitalocean_migrates_in_a_pre_deploy_job() -> None:
 
 def test_the_gunicorn_config_uses_the_maintained_uvicorn_worker() -> None:
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    assert config["worker_class"] == "uvicorn_worker.UvicornWorker"
+    assert config["worker_class"] == "conduit.worker.UvicornWorker"
+    from conduit.server import HttpProtocol
+    from conduit.worker import UvicornWorker
+
+    assert UvicornWorker.__mro__[1].__module__.startswith("uvicorn_worker")
+    assert UvicornWorker.CONFIG_KWARGS["http"] == f"{HttpProtocol.__module__}:HttpProtocol"
     assert config["wsgi_app"] == "conduit.app:create_app()"
     assert config["preload_app"] is False
 

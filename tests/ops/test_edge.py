@@ -111,3 +111,31 @@ async def test_an_exhausted_pool_answers_503_instead_of_hanging(settings: Settin
                 "errors": {"database": ["is unavailable, try again shortly"]}
             }
         assert (await client.get("/api/articles")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("/login/", "/login"),
+        ("/api/tags/?x=1", "/api/tags?x=1"),
+        ("/api/articles/some-slug/", "/api/articles/some-slug"),
+        ("/profile/a%0d%0aSet-Cookie:x=1/", "/profile/a%0D%0ASet-Cookie:x=1"),
+    ],
+)
+async def test_trailing_slash_redirects_stay_on_the_requested_origin(
+    client: AsyncClient, path: str, location: str
+) -> None:
+    # CONDUIT_ALLOWED_HOSTS is empty (the default): any Host header reaches the app.
+    response = await client.get(path, headers={"Host": "evil.example"})
+    assert response.status_code == 307
+    assert response.headers["location"] == location
+
+
+@pytest.mark.parametrize("path", ["//evil.example/", "/static/nothing.css/", "/nothing-here/"])
+async def test_no_redirect_leaves_the_site_or_invents_a_path(
+    client: AsyncClient, path: str
+) -> None:
+    # A full URL: httpx would read "//evil.example/" alone as another host.
+    response = await client.get(f"http://testserver{path}", headers={"Host": "evil.example"})
+    assert response.status_code == 404
+    assert "location" not in response.headers

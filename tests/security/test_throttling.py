@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from fastapi import FastAPI
-from httpx import AsyncClient, Response
+from httpx import ASGITransport, AsyncClient, Response
 from redis.asyncio import Redis
 
+from conduit.ratelimit import RateLimiter
 from conduit.settings import Settings
+from tests.assertions import refuse_server_errors
 from tests.factories import PASSWORD
 from tests.security.conftest import REDIS_URL, running
 from tests.web.browser import Browser
@@ -37,7 +41,19 @@ def _assert_throttled(response: Response) -> None:
     assert response.json() == {"errors": {"rate": [f"limit exceeded, retry in {wait} seconds"]}}
 
 
-async def test_login_is_throttled_per_account_without_locking_out_others(
+@asynccontextmanager
+async def _from(application: FastAPI, address: str) -> AsyncIterator[AsyncClient]:
+    """Another client of the same running app, connecting from ``address``."""
+    transport = ASGITransport(app=application, raise_app_exceptions=False, client=(address, 40001))
+    async with AsyncClient(
+        transport=transport,
+        base_url="http://testserver",
+        event_hooks={"response": [refuse_server_errors]},
+    ) as http:
+        yield http
+
+
+async def test_login_is_throttled_per_account_and_address_without_locking_out_others(
     settings: Settings, app: FastAPI
 ) -> None:
     async with running(settings, rate_limit_enabled=True) as (_, http):
@@ -46,9 +62,59 @@ async def test_login_is_throttled_per_account_without_locking_out_others(
         for _ in range(10):
             assert (await _login(http, "victim@example.com")).status_code == 401
         _assert_throttled(await _login(http, "victim@example.com"))
-        # Even the right password waits: the limit is on attempts, not on failures.
+        # Even the right password waits here: the limit is on attempts, not on failures.
         _assert_throttled(await _login(http, "victim@example.com", PASSWORD))
         assert (await _login(http, "bystander@example.com", PASSWORD)).status_code == 200
+
+
+async def test_a_guesser_elsewhere_cannot_lock_the_owner_out(
+    settings: Settings, app: FastAPI
+) -> None:
+    async with running(
+        settings,
+        rate_limit_enabled=True,
+        rate_limit_login_pair="3/minute",
+        rate_limit_login_account="12/minute",
+    ) as (application, http):
+        assert (await _register(http, "owner")).status_code == 201
+        async with _from(application, "203.0.113.66") as guesser:
+            statuses = [(await _login(guesser, "owner@example.com")).status_code for _ in range(20)]
+        assert statuses == [401] * 3 + [429] * 17
+        # The 17 refused guesses spent nothing of the account's ceiling (12): the owner, on
+        # their own address, signs in.
+        async with _from(application, "198.51.100.7") as owner:
+            assert (await _login(owner, "owner@example.com", PASSWORD)).status_code == 200
+
+
+async def test_the_account_ceiling_bounds_a_guesser_with_many_addresses(
+    settings: Settings, app: FastAPI
+) -> None:
+    async with running(
+        settings,
+        rate_limit_enabled=True,
+        rate_limit_login_pair="3/minute",
+        rate_limit_login_account="6/minute",
+    ) as (application, http):
+        assert (await _register(http, "target")).status_code == 201
+        for address in ("203.0.113.1", "203.0.113.2"):
+            async with _from(application, address) as guesser:
+                for _ in range(3):
+                    assert (await _login(guesser, "target@example.com")).status_code == 401
+        async with _from(application, "203.0.113.3") as third:
+            _assert_throttled(await _login(third, "target@example.com"))
+        # The documented cost: past the ceiling (6 = two addresses' worth), the owner waits too.
+        async with _from(application, "198.51.100.7") as owner:
+            _assert_throttled(await _login(owner, "target@example.com", PASSWORD))
+
+
+def test_a_setting_may_hold_several_windows(settings: Settings) -> None:
+    limiter = RateLimiter(
+        settings.model_copy(update={"rate_limit_login_account": "5/minute;50/hour"}), None
+    )
+    assert [str(item) for item in limiter.rules["login"].account] == [
+        "5 per 1 minute",
+        "50 per 1 hour",
+    ]
 
 
 async def test_login_is_throttled_per_address(settings: Settings, app: FastAPI) -> None:

@@ -8,13 +8,13 @@ from starlette.responses import Response
 from conduit.api import presenter, reads
 from conduit.api.openapi import errors
 from conduit.api.pagination import Paging
-from conduit.api.params import OPTIONAL_AUTH, FilterValue, Slug
 from conduit.api.presenter import ArticleListResponse, ArticleResponse, TagsResponse
 from conduit.articles import service
 from conduit.articles.queries import ArticleFilter
 from conduit.articles.schemas import NewArticleRequest, UpdateArticleRequest
 from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Work, WriteThrottle
 from conduit.jsonresponse import json_response, raw_json_response
+from conduit.params import OPTIONAL_AUTH, FilterValue, Slug
 
 router = APIRouter()
 

@@ -9,12 +9,12 @@ from starlette.responses import Response
 
 from conduit.api import presenter, reads
 from conduit.api.openapi import errors
-from conduit.api.params import OPTIONAL_AUTH, Slug
 from conduit.api.presenter import CommentListResponse, CommentResponse
 from conduit.comments import service
 from conduit.comments.schemas import NewCommentRequest
 from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Work, WriteThrottle
 from conduit.jsonresponse import json_response, raw_json_response
+from conduit.params import OPTIONAL_AUTH, RowId, Slug
 
 router = APIRouter(tags=["Comments"])
 
@@ -57,7 +57,7 @@ async def add_comment(
 )
 async def delete_comment(
     slug: Slug,
-    comment_id: Annotated[int, Path(alias="id", ge=1, le=2**63 - 1)],
+    comment_id: Annotated[RowId, Path(alias="id")],
     viewer: CurrentViewer,
     uow: Work,
 ) -> Response:

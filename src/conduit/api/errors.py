@@ -11,6 +11,7 @@ from starlette.routing import Match
 from conduit.errors import AppError, error_body, validation_errors
 from conduit.jsonresponse import json_response
 from conduit.observability.logs import get_logger
+from conduit.slashes import slash_redirect
 
 log = get_logger("conduit.access")
 
@@ -38,7 +39,7 @@ _HTTP_MESSAGES = {
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
-def _allowed_methods(request: Request) -> str:
+def _allowed_methods(request: Request, *always: str) -> str:
     """Every method served at this path (Starlette's 405 names only the first route's)."""
     routes = request.app.router.routes
     allowed = [
@@ -48,13 +49,18 @@ def _allowed_methods(request: Request) -> str:
             route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
         )
     ]
-    return ", ".join(allowed)
+    return ", ".join([*allowed, *always])
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
     headers = dict(exc.headers or {})
+    if status == 404 and (redirect := slash_redirect(request)) is not None:
+        return redirect
+    if status == 405 and request.method == "OPTIONS":
+        # A plain OPTIONS (CORSMiddleware answers the preflights) asks what the path serves.
+        return Response(status_code=204, headers={"Allow": _allowed_methods(request, "OPTIONS")})
     if status == 400 and exc.detail == "There was an error parsing the body":
         # FastAPI's 400 for a body it could not decode (e.g. invalid UTF-8): the spec says 422.
         return json_response(error_body({"body": ["is not valid JSON"]}), 422)

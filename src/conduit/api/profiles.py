@@ -7,10 +7,10 @@ from starlette.responses import Response
 
 from conduit.api import presenter, reads
 from conduit.api.openapi import errors
-from conduit.api.params import OPTIONAL_AUTH, UsernameParam
 from conduit.api.presenter import ProfileResponse
 from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Work, WriteThrottle
 from conduit.jsonresponse import json_response, raw_json_response
+from conduit.params import OPTIONAL_AUTH, UsernameParam
 from conduit.profiles import service
 
 router = APIRouter(tags=["Profile"])

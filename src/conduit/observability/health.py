@@ -2,9 +2,14 @@
 the addresses in ``CONDUIT_METRICS_NETWORKS``).
 
 Liveness says only "the process answers": restarting the app cannot fix a database outage, so
-the database is a readiness concern. Readiness fails while the database or Redis (when
-configured) does not answer within ``CONDUIT_READINESS_TIMEOUT``, and from the moment the
-process is told to terminate, so load balancers stop sending new work before it goes away.
+the database is a readiness concern. Readiness fails while the database does not answer within
+``CONDUIT_READINESS_TIMEOUT``, and from the moment the process is told to terminate, so load
+balancers stop sending new work before it goes away.
+
+Redis is optional: without it every feature falls back to the database or to process memory, so
+a Redis outage leaves every replica serving. Taking them all out of rotation for it would turn a
+slower service into none. It is reported as ``degraded`` (body and ``conduit_dependency_up``),
+never as unready.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ async def _probe(check: Any, resources: Resources, seconds: float) -> str:
     try:
         async with asyncio.timeout(seconds):
             await check(resources)
-    except Exception:  # any failure means "not ready"; the reason is for operators, not clients
+    except Exception:  # any failure counts; the reason is for operators, not clients
         return "unavailable"
     return "ok"
 
@@ -55,9 +60,15 @@ async def readiness(app: FastAPI) -> tuple[int, dict[str, Any]]:
     if resources.redis is not None:
         probes["redis"] = _probe(_redis, resources, timeout)
     results = dict(zip(probes, await asyncio.gather(*probes.values()), strict=True))
+    for dependency, result in results.items():
+        metrics.dependency_up(dependency, result == "ok")
+    if results.get("redis") == "unavailable":
+        results["redis"] = "degraded"
     checks: dict[str, str] = {**results, "process": "draining" if lifecycle.draining else "ok"}
-    ready = all(value == "ok" for value in checks.values())
-    return (200 if ready else 503), {"status": "ok" if ready else "unavailable", "checks": checks}
+    if checks["database"] != "ok" or checks["process"] != "ok":
+        return 503, {"status": "unavailable", "checks": checks}
+    status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
+    return 200, {"status": status, "checks": checks}
 
 
 @router.get("/healthz")

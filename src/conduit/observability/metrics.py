@@ -49,6 +49,12 @@ POOL_OVERFLOW = Gauge(
     "Connections opened beyond the pool size (negative: pool not yet full).",
     multiprocess_mode="livesum",
 )
+DEPENDENCY_UP = Gauge(
+    "conduit_dependency_up",
+    "1 when the dependency answered the last readiness probe, else 0 (Redis: degraded).",
+    ["dependency"],
+    multiprocess_mode="livemostrecent",
+)
 CACHE_HITS = Counter("conduit_cache_hits_total", "Cache lookups answered from cache.", ["cache"])
 CACHE_MISSES = Counter("conduit_cache_misses_total", "Cache lookups that missed.", ["cache"])
 
@@ -72,6 +78,10 @@ def cache_hit(name: str) -> None:
 
 def cache_miss(name: str) -> None:
     CACHE_MISSES.labels(name).inc()
+
+
+def dependency_up(name: str, up: bool) -> None:
+    DEPENDENCY_UP.labels(name).set(1 if up else 0)
 
 
 def sample_pool(engine: AsyncEngine) -> None:

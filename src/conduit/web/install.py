@@ -6,14 +6,16 @@ import inspect
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ExceptionHandler
 
-from conduit.errors import AppError
+from conduit.errors import AppError, validation_errors
 from conduit.resources import Resources
 from conduit.settings import Settings
+from conduit.slashes import slash_redirect
 from conduit.web.context import WebContext, served_over_https, web_context
 from conduit.web.headers import SecurityHeaders
 from conduit.web.pages import router
@@ -29,7 +31,8 @@ def _page_errors(fallback: ExceptionHandler | None) -> ExceptionHandler:
     """Errors on pages become HTML pages; errors under /api keep the API's JSON handler."""
 
     async def handle(request: Request, exc: Exception) -> Response:
-        if _is_api(request) and fallback is not None:
+        # A plain OPTIONS asks what a path serves: the same empty answer for pages as for /api.
+        if fallback is not None and (_is_api(request) or request.method == "OPTIONS"):
             outcome = fallback(request, exc)  # type: ignore[arg-type]
             response = await outcome if inspect.isawaitable(outcome) else outcome
             assert isinstance(response, Response)
@@ -41,7 +44,18 @@ def _page_errors(fallback: ExceptionHandler | None) -> ExceptionHandler:
                 [f"{field} {message}" for field, items in exc.errors.items() for message in items],
             )
             headers = dict(exc.headers or {})  # e.g. Retry-After on 429 and 503
+        elif isinstance(exc, RequestValidationError):
+            # A page's path parameter out of range (e.g. a comment id beyond 64 bits): the same
+            # 422 and messages as the API, as a page.
+            status = 422
+            messages = [
+                f"{field} {message}"
+                for field, items in validation_errors(exc.errors()).items()
+                for message in items
+            ]
         elif isinstance(exc, StarletteHTTPException):
+            if exc.status_code == 404 and (redirect := slash_redirect(request)) is not None:
+                return redirect
             status, messages = exc.status_code, []
         else:
             raise exc
@@ -74,5 +88,5 @@ def install(app: FastAPI, settings: Settings) -> None:
         always_https=served_over_https("http", settings),
         hsts_seconds=settings.hsts_seconds,
     )
-    for error in (AppError, StarletteHTTPException):
+    for error in (AppError, RequestValidationError, StarletteHTTPException):
         app.add_exception_handler(error, _page_errors(app.exception_handlers.get(error)))

@@ -8,6 +8,7 @@ from conduit.articles import queries
 from conduit.articles import service as articles
 from conduit.comments import service as comments
 from conduit.comments.schemas import NewComment
+from conduit.params import RowId, Slug
 from conduit.web.context import Web, WebContext, safe_next
 from conduit.web.forms import parse, text
 from conduit.web.pages import router
@@ -37,12 +38,12 @@ async def _page(ctx: WebContext, slug: str, errors: list[str], draft: str, statu
 
 
 @router.get("/article/{slug}")
-async def article_page(ctx: Web, slug: str) -> Response:
+async def article_page(ctx: Web, slug: Slug) -> Response:
     return await _page(ctx, slug, [], "", 200)
 
 
 @router.post("/article/{slug}/favorite")
-async def favorite(ctx: Web, slug: str) -> Response:
+async def favorite(ctx: Web, slug: Slug) -> Response:
     form = await ctx.form()
     if ctx.viewer is None:
         return ctx.redirect("/login")
@@ -51,7 +52,7 @@ async def favorite(ctx: Web, slug: str) -> Response:
 
 
 @router.post("/article/{slug}/unfavorite")
-async def unfavorite(ctx: Web, slug: str) -> Response:
+async def unfavorite(ctx: Web, slug: Slug) -> Response:
     form = await ctx.form()
     if ctx.viewer is None:
         return ctx.redirect("/login")
@@ -60,7 +61,7 @@ async def unfavorite(ctx: Web, slug: str) -> Response:
 
 
 @router.post("/article/{slug}/delete")
-async def delete_article(ctx: Web, slug: str) -> Response:
+async def delete_article(ctx: Web, slug: Slug) -> Response:
     await ctx.form()
     if ctx.viewer is None:
         return ctx.redirect("/login")
@@ -69,7 +70,7 @@ async def delete_article(ctx: Web, slug: str) -> Response:
 
 
 @router.post("/article/{slug}/comments")
-async def add_comment(ctx: Web, slug: str) -> Response:
+async def add_comment(ctx: Web, slug: Slug) -> Response:
     form = await ctx.form()
     if ctx.viewer is None:
         return ctx.redirect("/login")
@@ -82,7 +83,7 @@ async def add_comment(ctx: Web, slug: str) -> Response:
 
 
 @router.post("/article/{slug}/comments/{comment_id}/delete")
-async def delete_comment(ctx: Web, slug: str, comment_id: int) -> Response:
+async def delete_comment(ctx: Web, slug: Slug, comment_id: RowId) -> Response:
     await ctx.form()
     if ctx.viewer is None:
         return ctx.redirect("/login")

@@ -11,6 +11,7 @@ from conduit.articles import queries
 from conduit.articles import service as articles
 from conduit.articles.schemas import ArticleChanges, NewArticle
 from conduit.errors import AppError, Forbidden
+from conduit.params import Slug
 from conduit.web.context import Web, WebContext
 from conduit.web.forms import app_error_messages, parse, split_tags, text
 from conduit.web.pages import router
@@ -69,7 +70,7 @@ async def publish(ctx: Web) -> Response:
 
 
 @router.get("/editor/{slug}")
-async def edit_article_page(ctx: Web, slug: str) -> Response:
+async def edit_article_page(ctx: Web, slug: Slug) -> Response:
     if ctx.viewer is None:
         return ctx.redirect("/login")
     article = await _own_article(ctx, slug)
@@ -77,7 +78,7 @@ async def edit_article_page(ctx: Web, slug: str) -> Response:
 
 
 @router.post("/editor/{slug}")
-async def save(ctx: Web, slug: str) -> Response:
+async def save(ctx: Web, slug: Slug) -> Response:
     form = await ctx.form()
     if ctx.viewer is None:
         return ctx.redirect("/login")

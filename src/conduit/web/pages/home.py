@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from conduit.articles import queries
 from conduit.articles.queries import ArticleFilter
+from conduit.params import TagParam
 from conduit.web.context import Web
 from conduit.web.pages import router
 from conduit.web.pages.listing import article_page, page_number
@@ -31,7 +32,7 @@ async def home(
 
 
 @router.get("/tag/{tag:path}")
-async def tag_page(ctx: Web, tag: str, page: str | None = Query(None)) -> Response:
+async def tag_page(ctx: Web, tag: TagParam, page: str | None = Query(None)) -> Response:
     listing = await article_page(ctx, ArticleFilter(tag=tag), page_number(page), tag_path(tag), {})
     tags = (await queries.popular_tags(ctx.db))[:POPULAR_TAGS]
     return ctx.render("home.html", tab="tag", tag=tag, tags=tags, nav="home", **listing)

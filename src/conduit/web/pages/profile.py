@@ -6,6 +6,7 @@ from fastapi import Query
 from starlette.responses import Response
 
 from conduit.articles.queries import ArticleFilter
+from conduit.params import UsernameParam
 from conduit.profiles import service as profiles
 from conduit.web.context import Web, WebContext, safe_next
 from conduit.web.pages import router
@@ -26,17 +27,21 @@ async def _profile(ctx: WebContext, username: str, favorites: bool, page: str | 
 
 
 @router.get("/profile/{username}")
-async def profile_page(ctx: Web, username: str, page: str | None = Query(None)) -> Response:
+async def profile_page(
+    ctx: Web, username: UsernameParam, page: str | None = Query(None)
+) -> Response:
     return await _profile(ctx, username, False, page)
 
 
 @router.get("/profile/{username}/favorites")
-async def favorites_page(ctx: Web, username: str, page: str | None = Query(None)) -> Response:
+async def favorites_page(
+    ctx: Web, username: UsernameParam, page: str | None = Query(None)
+) -> Response:
     return await _profile(ctx, username, True, page)
 
 
 @router.post("/profile/{username}/follow")
-async def follow(ctx: Web, username: str) -> Response:
+async def follow(ctx: Web, username: UsernameParam) -> Response:
     form = await ctx.form()
     if ctx.viewer is None:
         return ctx.redirect("/login")
@@ -45,7 +50,7 @@ async def follow(ctx: Web, username: str) -> Response:
 
 
 @router.post("/profile/{username}/unfollow")
-async def unfollow(ctx: Web, username: str) -> Response:
+async def unfollow(ctx: Web, username: UsernameParam) -> Response:
     form = await ctx.form()
     if ctx.viewer is None:
         return ctx.redirect("/login")
