@@ -59,11 +59,15 @@ def build_resources(settings: Settings) -> Resources:
         redis=redis,
         cache=cache,
         invalidator=CacheInvalidator(cache) if cache is not None else None,
+        # Only the read cache's fast path uses it (the account check of a cache hit).
+        lookups=create_engine(settings, lookups=True) if cache is not None else None,
     )
 
 
 async def close_resources(resources: Resources) -> None:
     await resources.engine.dispose()
+    if resources.lookups is not None:
+        await resources.lookups.dispose()
     if resources.cache is not None:
         await resources.cache.close()
     if resources.redis is not None:

@@ -19,11 +19,17 @@ from conduit.settings import Settings
 from tests.cache.conftest import flush_redis, redis_url
 from tests.conftest import _empty_tables
 
-PORTS = (8515, 8516)
+
+def _free_port() -> int:
+    # Never a fixed port: several checkouts of the project run their suites on one machine.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def _wait(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded machine imports slowly
     while time.monotonic() < deadline:
         assert process.poll() is None, "the server exited"
         try:
@@ -52,6 +58,7 @@ def servers(settings: Settings, migrated: AsyncEngine) -> Iterator[list[httpx.Cl
         "CONDUIT_ARGON2_PARALLELISM": "1",
     }
     conduit = str(Path(sys.executable).parent / "conduit")
+    ports = (_free_port(), _free_port())
     processes = [
         subprocess.Popen(  # noqa: S603  (our own server binary)
             [conduit, "serve", "--port", str(port), "--no-migrate"],
@@ -59,11 +66,11 @@ def servers(settings: Settings, migrated: AsyncEngine) -> Iterator[list[httpx.Cl
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for port in PORTS
+        for port in ports
     ]
     clients: list[httpx.Client] = []
     try:
-        for port, process in zip(PORTS, processes, strict=True):
+        for port, process in zip(ports, processes, strict=True):
             _wait(port, process)
             clients.append(httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10))
         yield clients
