@@ -129,12 +129,16 @@ class StatementCounter:
 
 
 @pytest.fixture
-def sql(db: AsyncEngine) -> Iterator[StatementCounter]:
-    """Counts the SQL statements the app sends (for N+1 checks)."""
+def sql(app: FastAPI) -> Iterator[StatementCounter]:
+    """Counts the SQL statements the app sends (for N+1 checks), on each of its engines."""
     counter = StatementCounter()
-    event.listen(db.sync_engine, "before_cursor_execute", counter)
+    resources = app.state.resources
+    engines = [e for e in (resources.engine, resources.lookups) if e is not None]
+    for engine in engines:
+        event.listen(engine.sync_engine, "before_cursor_execute", counter)
     yield counter
-    event.remove(db.sync_engine, "before_cursor_execute", counter)
+    for engine in engines:
+        event.remove(engine.sync_engine, "before_cursor_execute", counter)
 
 
 @pytest.fixture

@@ -62,11 +62,15 @@ def build_resources(settings: Settings) -> Resources:
         redis=redis,
         cache=cache,
         invalidator=CacheInvalidator(cache) if cache is not None else None,
+        # Only the read cache's fast path uses it (the account check of a cache hit).
+        lookups=create_engine(settings, lookups=True) if cache is not None else None,
     )
 
 
 async def close_resources(resources: Resources) -> None:
     await resources.engine.dispose()
+    if resources.lookups is not None:
+        await resources.lookups.dispose()
     if resources.cache is not None:
         await resources.cache.close()
     if resources.redis is not None:
@@ -92,11 +96,18 @@ async def _database_unavailable(_request: Request, _exc: Exception) -> Response:
     )
 
 
+# SQLSTATE classes of a database that cannot serve right now: connection exceptions (08),
+# insufficient resources such as "too many clients" (53), operator intervention/shutdown (57P).
+_UNAVAILABLE_STATES = ("08", "53", "57P")
+
+
 async def _database_error(request: Request, exc: Exception) -> Response:
-    """A connection that died under a statement (asyncpg reports it as a bare DBAPIError, which
-    SQLAlchemy marks ``connection_invalidated``) is the database being unavailable too. Any other
+    """asyncpg reports a connection that died under a statement, or a server refusing one more
+    client, as a bare DBAPIError: that is the database being unavailable too (503). Any other
     database error is a bug: it stays a 500, with its traceback in the log."""
-    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+    assert isinstance(exc, sa_exc.DBAPIError)
+    state = str(getattr(exc.orig, "sqlstate", None) or "")
+    if exc.connection_invalidated or state.startswith(_UNAVAILABLE_STATES):
         return await _database_unavailable(request, exc)
     raise exc
 

@@ -32,18 +32,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.close()
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
+def create_engine(settings: Settings, lookups: bool = False) -> AsyncEngine:
+    """The application's engine; with ``lookups``, a second small one for single-statement reads
+    outside any transaction (the fast path's account check): autocommit and no pre-ping, so a
+    lookup is one round trip instead of five (ping = BEGIN + ROLLBACK, BEGIN, SELECT, ROLLBACK).
+    Its caller treats any failure as "ask the full stack", whose pool does ping."""
     url = normalise_url(settings.database_url)
-    kwargs: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": True}
+    kwargs: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": not lookups}
     if url.get_backend_name() == "sqlite":
         kwargs.pop("pool_pre_ping")
     else:
         kwargs["pool_recycle"] = 1800
+    if lookups:
+        # Never in a transaction, so nothing to roll back when a connection is returned.
+        kwargs.update(isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
     if url.database not in (None, "", ":memory:"):
         # Bounded everywhere (file SQLite too): an exhausted pool fails fast with a 503.
         kwargs.update(
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
+            pool_size=max(1, settings.db_pool_size // 2) if lookups else settings.db_pool_size,
+            max_overflow=settings.db_max_overflow // 2 if lookups else settings.db_max_overflow,
             pool_timeout=settings.db_pool_timeout,
         )
     engine = create_async_engine(url, **kwargs)

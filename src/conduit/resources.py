@@ -31,6 +31,8 @@ class Resources:
     cache: Cache | None = None
     # Told what each committed write touched (the cache's generations); None: nothing to tell.
     invalidator: Invalidator | None = None
+    # Single-statement reads outside a transaction (db.create_engine(lookups=True)); None: engine.
+    lookups: AsyncEngine | None = None
 
     def unit_of_work(self) -> UnitOfWork:
         """A fresh unit of work (one per request or command); the caller closes it."""

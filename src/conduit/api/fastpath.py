@@ -18,7 +18,6 @@ from urllib.parse import parse_qsl
 
 import jwt
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from conduit import generations
@@ -138,8 +137,6 @@ class CachedReads:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._claims: dict[str, tuple[TokenClaims, float]] = {}
-        self._engine: AsyncEngine | None = None
-        self._autocommit: AsyncEngine | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET":
@@ -206,19 +203,11 @@ class CachedReads:
 
     async def _account(self, resources: Resources, claims: TokenClaims) -> Account | None:
         try:
-            async with self._reader(resources.engine).connect() as conn:
+            async with (resources.lookups or resources.engine).connect() as conn:
                 found = await load_account(conn, claims.user_id)
             return admit(found, claims.version, claims.token_id)
         except (AppError, SQLAlchemyError, OSError, TimeoutError):
             return None
-
-    def _reader(self, engine: AsyncEngine) -> AsyncEngine:
-        """The engine in autocommit mode: one statement needs no BEGIN/ROLLBACK round trips."""
-        if self._engine is not engine:
-            self._engine = engine
-            self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-        assert self._autocommit is not None
-        return self._autocommit
 
     @staticmethod
     def _token(scope: Scope) -> str | None:

@@ -32,9 +32,8 @@ async def _run_async() -> None:
 
     url = config.get_main_option("sqlalchemy.url") or Settings().database_url
     engine = create_engine(Settings(database_url=str(normalise_url(url).render_as_string(False))))
-    async with engine.connect() as connection:
+    async with engine.begin() as connection:  # committed when the block ends
         await connection.run_sync(_configure)
-        await connection.commit()
     await engine.dispose()
 
 
