@@ -10,11 +10,12 @@ from prometheus_client import REGISTRY
 
 from conduit.app import create_app
 from conduit.settings import Settings
+from tests.ports import unused_port
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("migrated")]
 
 NOTHING_LISTENS_PG = "postgresql+asyncpg://conduit:x@127.0.0.1:8319/conduit"
-NOTHING_LISTENS_REDIS = "redis://127.0.0.1:8318/0"
+NOTHING_LISTENS_REDIS = f"redis://127.0.0.1:{unused_port()}/0"
 LIVE_REDIS = os.environ.get("CONDUIT_TEST_REDIS_URL") or "redis://127.0.0.1:6379/3"
 
 
