@@ -14,6 +14,7 @@ from starlette.types import ExceptionHandler
 from conduit.deps import get_resources
 from conduit.errors import AppError
 from conduit.settings import Settings
+from conduit.web.bodies import BodyRenderer
 from conduit.web.context import WebContext, served_over_https, web_context
 from conduit.web.headers import SecurityHeaders
 from conduit.web.pages import router
@@ -64,6 +65,8 @@ def _page_errors(fallback: ExceptionHandler | None) -> ExceptionHandler:
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Adds the pages, /static, the security headers and HTML error pages to ``app``."""
+    # Rendered article bodies; its worker processes end with the app (``close`` in the lifespan).
+    app.state.bodies = BodyRenderer.from_settings(settings)
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(

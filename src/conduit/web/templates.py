@@ -8,9 +8,6 @@ from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
-
-from conduit.web.markdown import render_markdown
 
 DEFAULT_AVATAR = "/static/default-avatar.svg"
 
@@ -34,10 +31,6 @@ def long_date(value: str) -> str:
     return f"{moment:%B} {moment.day}, {moment.year}"
 
 
-def markdown(text: str) -> Markup:
-    return Markup(render_markdown(text))  # noqa: S704 - sanitised by nh3 in render_markdown
-
-
 environment = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True,
@@ -45,9 +38,7 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-environment.filters.update(
-    avatar=avatar, long_date=long_date, markdown=markdown, tag_path=tag_path, segment=segment
-)
+environment.filters.update(avatar=avatar, long_date=long_date, tag_path=tag_path, segment=segment)
 
 
 def render_page(template: str, **values: Any) -> str:
