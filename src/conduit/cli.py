@@ -139,14 +139,20 @@ def check(
 
 @app.command()
 def seed(
-    users: Annotated[int, typer.Option(min=1, help="Demo users to create")] = 5,
-    articles: Annotated[int, typer.Option(min=0, help="Articles per user")] = 3,
+    users: Annotated[int, typer.Option(min=1, help="Demo people to write (at most 5)")] = 5,
+    articles: Annotated[int, typer.Option(min=0, help="Articles per person (at most 3)")] = 3,
 ) -> None:
-    """Fill the database with demo users and articles (password: 'password123')."""
+    """Fill the database with the demo content; running it again changes nothing."""
+    from conduit.demo.content import PASSWORD
     from conduit.seed import run
 
-    created = asyncio.run(run(Settings(), users, articles))
-    typer.echo(f"seeded {created} users; sign in as demo1@example.com / password123")
+    seeded = asyncio.run(run(Settings(), users, articles))
+    for username in seeded.skipped:
+        typer.echo(f"skipped {username}: the username belongs to another account", err=True)
+    typer.echo(
+        f"demo content: {seeded.people} people, {seeded.articles} articles "
+        f"({seeded.new_articles} new); sign in as {seeded.sign_in} / {PASSWORD}"
+    )
 
 
 def main() -> None:
