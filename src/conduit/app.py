@@ -37,7 +37,7 @@ from conduit.resources import Resources
 from conduit.runtime import tune_garbage_collector
 from conduit.security import PasswordHasher, Tokens
 from conduit.settings import Settings
-from conduit.web import install as install_web
+from conduit.web.install import install as install_web
 
 DESCRIPTION = """The RealWorld "Conduit" API: users, profiles, articles, comments, favorites, tags.
 
@@ -122,10 +122,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         resources = build_resources(settings)
         app.state.resources = resources
         tune_garbage_collector()
+        app.state.bodies.start()
         try:
             with watch_termination(app.state.lifecycle):
                 yield
         finally:
+            await app.state.bodies.close()
             await close_resources(resources)
 
     app = FastAPI(

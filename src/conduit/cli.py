@@ -198,20 +198,26 @@ def check(
 
 @app.command()
 def seed(
-    users: Annotated[int, typer.Option(min=1, help="Demo users to create")] = 5,
-    articles: Annotated[int, typer.Option(min=0, help="Articles per user")] = 3,
+    users: Annotated[int, typer.Option(min=1, help="Demo people to write (at most 5)")] = 5,
+    articles: Annotated[int, typer.Option(min=0, help="Articles per person (at most 3)")] = 3,
 ) -> None:
-    """Fill the database with demo users and articles (password: 'password123')."""
+    """Fill the database with the demo content; running it again changes nothing."""
     from sqlalchemy.exc import DBAPIError
 
     from conduit.cache.clearing import clear_everywhere
     from conduit.cache.shared import REDIS_ERRORS
+    from conduit.demo.content import PASSWORD
     from conduit.seed import run
 
     settings = Settings()
     asyncio.run(_prepare(settings.model_copy(update={"redis_url": None}), None))
-    created = asyncio.run(run(settings, users, articles))
-    typer.echo(f"seeded {created} users; sign in as demo1@example.com / password123")
+    seeded = asyncio.run(run(settings, users, articles))
+    for username in seeded.skipped:
+        typer.echo(f"skipped {username}: the username belongs to another account", err=True)
+    typer.echo(
+        f"demo content: {seeded.people} people, {seeded.articles} articles "
+        f"({seeded.new_articles} new); sign in as {seeded.sign_in} / {PASSWORD}"
+    )
     # Running servers must not keep answering from what they cached before the new content.
     try:
         asyncio.run(clear_everywhere(settings))

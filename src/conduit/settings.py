@@ -107,6 +107,12 @@ class Settings(BaseSettings):
     # "Sudo mode": within this many seconds of signing in, the settings page may change the
     # password without the current one (the browser just proved it). 0: always ask for it.
     web_reauth_seconds: int = Field(default=300, ge=0)
+    # Article bodies (docs/web.md, "Markdown"): how long one render may take before the page
+    # shows the body as plain text; worker processes rendering them (0: one thread, for hosts
+    # without multiprocessing); the size of the rendered-HTML cache (characters).
+    markdown_budget_seconds: float = Field(default=1.0, gt=0, le=60)
+    markdown_workers: int = Field(default=1, ge=0, le=64)
+    markdown_cache_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
     # Operations (see docs/deploy.md).
     debug: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -2,7 +2,8 @@
 
 Run with ``pytest -m e2e`` (deselected by default). The database is SQLite in a temporary folder,
 or the server named by ``CONDUIT_TEST_DATABASE_URL`` (a private database per run, as in the unit
-tests); ``CONDUIT_TEST_REDIS_URL`` adds Redis. Screenshots go to ``artifacts/screenshots/``.
+tests), filled with ``conduit seed``; ``CONDUIT_TEST_REDIS_URL`` adds Redis. Screenshots go to
+``artifacts/screenshots/``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ def base_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         "CONDUIT_ARGON2_PARALLELISM": "1",
     }
     log = (tmp_path_factory.mktemp("server") / "serve.log").open("w")
+    # The demo content first (it migrates too): the pages look like a real site, and
+    # tests/e2e/test_demo.py signs in as one of its people.
+    subprocess.run(  # noqa: S603 - our own console script, fixed arguments
+        [*_conduit_command(), "seed"], env=env, stdout=log, stderr=subprocess.STDOUT, check=True
+    )
     server = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
         [*_conduit_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,

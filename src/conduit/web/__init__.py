@@ -1,5 +1,5 @@
-"""The server-rendered web application: HTML pages on the same service layer as the JSON API."""
+"""The server-rendered web application: HTML pages on the same service layer as the JSON API.
 
-from conduit.web.install import install
-
-__all__ = ["install"]
+``conduit.web.install.install`` mounts it. Nothing is imported here: the Markdown worker
+processes import ``conduit.web.markdown`` and must not load the whole application with it.
+"""

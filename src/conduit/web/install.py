@@ -16,6 +16,7 @@ from conduit.errors import AppError, validation_errors
 from conduit.resources import Resources
 from conduit.settings import Settings
 from conduit.slashes import slash_redirect
+from conduit.web.bodies import BodyRenderer
 from conduit.web.context import WebContext, served_over_https, web_context
 from conduit.web.headers import SecurityHeaders
 from conduit.web.pages import router
@@ -81,6 +82,8 @@ def _page_errors(fallback: ExceptionHandler | None) -> ExceptionHandler:
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Adds the pages, /static, the security headers and HTML error pages to ``app``."""
+    # Rendered article bodies; its worker processes end with the app (``close`` in the lifespan).
+    app.state.bodies = BodyRenderer.from_settings(settings)
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(

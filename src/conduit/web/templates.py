@@ -8,9 +8,6 @@ from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
-
-from conduit.web.markdown import render_markdown
 
 DEFAULT_AVATAR = "/static/default-avatar.svg"
 
@@ -33,10 +30,6 @@ def long_date(moment: datetime) -> str:
     return f"{moment:%B} {moment.day}, {moment.year}"
 
 
-def markdown(text: str) -> Markup:
-    return Markup(render_markdown(text))  # noqa: S704 - sanitised by nh3 in render_markdown
-
-
 environment = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True,
@@ -44,9 +37,7 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-environment.filters.update(
-    avatar=avatar, long_date=long_date, markdown=markdown, tag_path=tag_path, segment=segment
-)
+environment.filters.update(avatar=avatar, long_date=long_date, tag_path=tag_path, segment=segment)
 
 
 def render_page(template: str, **values: Any) -> str:

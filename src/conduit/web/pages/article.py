@@ -9,6 +9,7 @@ from conduit.articles import service as articles
 from conduit.comments import service as comments
 from conduit.comments.schemas import NewComment
 from conduit.params import RowId, Slug
+from conduit.web.bodies import body_renderer
 from conduit.web.context import Web, WebContext, safe_next
 from conduit.web.forms import parse, text
 from conduit.web.pages import router
@@ -24,10 +25,13 @@ async def _page(ctx: WebContext, slug: str, errors: list[str], draft: str, statu
     article = await queries.get_article(ctx.db, slug, viewer_id)
     thread = await comments.list_comments(ctx.db, slug, viewer_id)
     own = viewer_id == article.author.id
+    # Rendered off the event loop (web/bodies.py): the template only inserts it.
+    body_html = await body_renderer(ctx.request).html(article.body or "")
     return ctx.render(
         "article.html",
         status=status,
         article=article,
+        body_html=body_html,
         comments=thread,
         own=own,
         errors=errors,

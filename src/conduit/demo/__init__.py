@@ -1,0 +1,1 @@
+"""Demo content for ``conduit seed``: believable people, articles, comments, favorites, follows."""
