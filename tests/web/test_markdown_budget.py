@@ -225,5 +225,6 @@ def test_healthz_stays_fast_while_four_readers_view_a_pathological_article(
     assert output.count(b"over its 0.50 s budget") == 1, output
     assert bodies == {plain_paragraphs(PATHOLOGICAL)}
     probes.sort()
-    assert probes[int(len(probes) * 0.9)] < 0.1, probes
-    assert probes[-1] < 0.5, probes
+    # Generous bounds (a shared, loaded machine): a render on the event loop took 1.7 s per view.
+    assert probes[int(len(probes) * 0.9)] < 0.25, probes
+    assert probes[-1] < 1.0, probes
