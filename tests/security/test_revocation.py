@@ -127,20 +127,22 @@ async def test_it_holds_a_logout_and_a_password_change_made_while_redis_was_down
 
             private_redis.stop()
             assert (await laptop.post("/logout")).status_code == 303
+            private_redis.start()  # with every key it held before the outage
+            laptop.set_cookie("conduit_session", cookie)  # a copy of the cookie, replayed
+            for browser in (laptop, laptop_on_two):
+                assert await browser.signed_in_as() is None
+
+            private_redis.stop()
             changed = await http_one.put(
                 "/api/user", json={"user": {"password": NEW_PASSWORD}}, headers=alice.auth
             )
             assert changed.status_code == 200
-            private_redis.start()  # with every key it held before the outage
-
-            laptop.set_cookie("conduit_session", cookie)  # a copy of the cookie, replayed
-            for browser in (laptop, laptop_on_two):
-                assert await browser.signed_in_as() is None
+            private_redis.start()
+            fresh = changed.json()["user"]["token"]
             for http in (http_one, http_two):
                 for path in ("/api/user", "/api/articles", f"/api/articles/{slug}"):
                     response = await http.get(path, headers=_auth(other_device))
                     assert response.status_code == 401, (path, response.text)
-                fresh = changed.json()["user"]["token"]
                 assert (await http.get("/api/user", headers=_auth(fresh))).status_code == 200
         finally:
             await laptop.close()

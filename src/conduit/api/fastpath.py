@@ -168,17 +168,17 @@ class CachedReads:
         step = plan(scope["path"], scope["query_string"], user_id)
         if step is None or (step.needs_viewer and claims is None):
             return None
-        shared = len(step.names)
-        names = step.names
-        if user_id is not None:
-            names = (*names, generations.relations_of(user_id))
-        tags = await cache.read(names)
-        if tags is None:
-            return None
-        entries = cache.entries
         own: Marks | None = None
         entry: Entry | None = None
-        if step.kind != "account":
+        if step.kind != "account":  # /api/user is the account itself: nothing cached to read
+            shared = len(step.names)
+            names = step.names
+            if user_id is not None:
+                names = (*names, generations.relations_of(user_id))
+            tags = await cache.read(names)
+            if tags is None:
+                return None
+            entries = cache.entries
             if user_id is not None:
                 relations: Relations | None = entries.get(relations_key(user_id), tags[shared:])
                 if relations is None:
