@@ -25,7 +25,13 @@ async def get_resources(request: Request) -> Resources:
     return resources
 
 
-AppResources = Annotated[Resources, Depends(get_resources)]
+async def _resources(request: Request) -> Resources:
+    # A coroutine on purpose: FastAPI sends a plain ``def`` dependency to the thread pool, a
+    # round trip through another thread on every request for one attribute read.
+    return get_resources(request)
+
+
+AppResources = Annotated[Resources, Depends(_resources)]
 
 
 async def get_uow(resources: AppResources) -> AsyncIterator[UnitOfWork]:

@@ -18,7 +18,8 @@ class Page:
     offset: int
 
 
-def page(
+# A coroutine on purpose: a plain ``def`` dependency would be sent to the thread pool per request.
+async def page(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page")] = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")] = 0,
 ) -> Page:
