@@ -19,8 +19,7 @@ from conduit.uow import UnitOfWork
 from conduit.users.accounts import admit, load_account
 
 
-async def get_resources(request: Request) -> Resources:
-    # async: a plain def dependency would be sent to the thread pool on every request.
+def get_resources(request: Request) -> Resources:
     resources: Resources = request.app.state.resources
     return resources
 
