@@ -191,23 +191,27 @@ async def _deadlock_postgresql(app: FastAPI, engine: AsyncEngine, recorder: Reco
     await blocker.execute(update(Tag).where(Tag.name == "x").values(name="x"))  # holds x
     uow = UnitOfWork(app.state.resources.sessions(), recorder)
     codes: list[Any] = []
+    holds_y = asyncio.Event()
 
     async def work() -> None:
         session = uow.session
-        await session.execute(text("SET LOCAL deadlock_timeout = '200ms'"))
+        # The write checks for a deadlock long before the blocker would: it is the victim.
+        await session.execute(text("SET LOCAL deadlock_timeout = '1s'"))
         await session.execute(update(Tag).where(Tag.name == "y").values(name="y"))  # holds y
+        if uow.attempt == 0:
+            holds_y.set()
+            await asyncio.sleep(0.3)  # the blocker now waits for y
         try:
-            await session.execute(update(Tag).where(Tag.name == "x").values(name="x"))  # waits
+            await session.execute(update(Tag).where(Tag.name == "x").values(name="x"))
         except DBAPIError as exc:
             codes.append(getattr(exc.orig, "sqlstate", None))
             raise
         uow.touch("cg:tags")
 
     async def close_the_circle() -> None:
-        # Once the write waits for x, the blocker asks for y: the first waiter is the victim.
-        await asyncio.sleep(0.05)
-        await blocker.execute(text("SET LOCAL deadlock_timeout = '10s'"))
-        await blocker.execute(update(Tag).where(Tag.name == "y").values(name="y"))
+        await holds_y.wait()
+        await blocker.execute(text("SET LOCAL deadlock_timeout = '30s'"))
+        await blocker.execute(update(Tag).where(Tag.name == "y").values(name="y"))  # waits
         await blocker.rollback()
 
     try:
