@@ -76,7 +76,7 @@ def test_it_shows_what_conduit_seed_wrote_in_another_process_on_the_very_next_re
         assert seeded.returncode == 0, seeded.stderr
         assert server.get("/api/articles").json()["articlesCount"] == 4
         assert server.get("/api/tags").json()["tags"] != []
-        assert server.get("/api/profiles/demo1").status_code == 200
+        assert server.get("/api/profiles/ada.moreau").status_code == 200  # the first demo person
 
 
 def test_an_operators_sql_shows_once_conduit_cache_clear_ran(
