@@ -134,7 +134,8 @@ def open_context(
     browser: Browser, base_url: str, traffic: Traffic, **options: object
 ) -> BrowserContext:
     context = browser.new_context(base_url=base_url, **options)  # type: ignore[arg-type]
-    context.set_default_timeout(10_000)
+    # Generous: the first long article body starts the Markdown worker process (web/bodies.py).
+    context.set_default_timeout(30_000)
     context.on("request", traffic)
     return context
 
