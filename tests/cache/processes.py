@@ -79,7 +79,12 @@ def serving(env: dict[str, str], count: int = 1) -> Iterator[list[httpx.Client]]
         for port, process in zip(ports, processes, strict=True):
             base = f"http://127.0.0.1:{port}"
             wait_until_serving(f"{base}/healthz", process, attempts=600)
-            clients.append(httpx.Client(base_url=base, timeout=30))
+            # One connection per request: between two requests a test may run a command that
+            # outlasts the server's keep-alive timeout, and a request sent on a connection the
+            # server is closing at that moment is lost (the keep-alive race, not a server fault).
+            clients.append(
+                httpx.Client(base_url=base, timeout=30, headers={"Connection": "close"})
+            )
         yield clients
     finally:
         for client in clients:
