@@ -50,14 +50,18 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def rss_mb(self) -> float:
-        """Resident memory of the worker processes (the parent itself when it serves alone)."""
-        pids = _children(self.process.pid) or [self.process.pid]
-        return sum(_rss_kb(pid) for pid in pids) / 1024
+        """Resident memory of the server: the process and everything it started (uvicorn's
+        workers, each worker's Markdown renderer)."""
+        return sum(_rss_kb(pid) for pid in self.pids()) / 1024
 
     def cpu_seconds(self) -> float:
-        """CPU time (user + system) the serving processes have used so far."""
-        pids = _children(self.process.pid) or [self.process.pid]
-        return sum(_cpu_ticks(pid) for pid in pids) / os.sysconf("SC_CLK_TCK")
+        """CPU time (user + system) the server and all its descendants have used so far."""
+        return sum(_cpu_ticks(pid) for pid in self.pids()) / os.sysconf("SC_CLK_TCK")
+
+    def pids(self) -> list[int]:
+        # Not only the children: a single worker serves in the parent and its only child is
+        # the Markdown renderer, so "the children or else the parent" measured an idle process.
+        return [self.process.pid, *_descendants(self.process.pid)]
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -69,8 +73,8 @@ class Server:
                 self.process.wait()
 
 
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
+def _descendants(pid: int) -> list[int]:
+    parents: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -79,9 +83,14 @@ def _children(pid: int) -> list[int]:
         except OSError:
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == pid:
-            found.append(int(entry.name))
-    # uvicorn's multiprocess supervisor: workers are the children; skip its resource tracker.
+        parents.setdefault(parent, []).append(int(entry.name))
+    found: list[int] = []
+    pending = [pid]
+    while pending:
+        children = parents.get(pending.pop(), [])
+        found.extend(children)
+        pending.extend(children)
+    # multiprocessing's resource tracker does no serving: its memory is not the server's.
     return [p for p in found if "resource_tracker" not in _cmdline(p)]
 
 
