@@ -1,5 +1,5 @@
-"""Comment lists are bounded: the API pages them (limit/offset, a default page large enough for
-clients that send nothing) and the article page shows one page with a link to older comments."""
+"""Comment lists are bounded: the API pages them (limit/offset, and a default page large enough
+for clients that send nothing). The article page's paging: tests/web/test_comment_pages.py."""
 
 from __future__ import annotations
 
@@ -12,19 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conduit.models import Article, Comment, User, utcnow
 from conduit.reads.catalog import DEFAULT_COMMENTS, MAX_COMMENTS
-from conduit.web.pages.article import COMMENTS_PAGE
 from tests.assertions import assert_error
 from tests.conftest import StatementCounter
 from tests.factories import Persona
-from tests.web.browser import Browser
-from tests.web.conftest import browser, browsers  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.anyio
 
 MANY = 1_500
 
 
-async def _thread(db: AsyncEngine, alice: Persona, bob: Persona, count: int) -> str:
+async def long_thread(db: AsyncEngine, alice: Persona, bob: Persona, count: int) -> str:
     """An article by alice with comments "Comment 0" (the oldest) to "Comment {count}" by bob.
     All but the last are bulk-inserted (1 500 requests would only measure the test's patience);
     the last is posted, which announces the change to the cache like any comment."""
@@ -61,7 +58,7 @@ def _bodies(response_json: dict[str, list[dict[str, object]]]) -> list[object]:
 async def test_a_long_thread_answers_one_bounded_page_newest_first(
     client: AsyncClient, alice: Persona, bob: Persona, db: AsyncEngine
 ) -> None:
-    slug = await _thread(db, alice, bob, MANY)
+    slug = await long_thread(db, alice, bob, MANY)
     plain = await client.get(f"/api/articles/{slug}/comments")
     assert plain.status_code == 200
     bodies = _bodies(plain.json())
@@ -94,34 +91,11 @@ async def test_comment_paging_refuses_what_is_out_of_bounds(
 async def test_a_page_of_comments_costs_the_same_for_2_as_for_1_500(
     client: AsyncClient, alice: Persona, bob: Persona, db: AsyncEngine, sql: StatementCounter
 ) -> None:
-    short = await _thread(db, alice, bob, 1)
-    long = await _thread(db, alice, bob, MANY)
+    short = await long_thread(db, alice, bob, 1)
+    long = await long_thread(db, alice, bob, MANY)
     counts = []
     for slug in (short, long):
         sql.reset()
         assert (await client.get(f"/api/articles/{slug}/comments")).status_code == 200
         counts.append(sql.count)
     assert counts[0] == counts[1], sql.statements
-
-
-async def test_the_article_page_shows_one_page_of_comments_and_links_to_older_ones(
-    browser: Browser,  # noqa: F811
-    alice: Persona,
-    bob: Persona,
-    db: AsyncEngine,
-) -> None:
-    slug = await _thread(db, alice, bob, MANY)
-    first = await browser.get(f"/article/{slug}")
-    assert first.status_code == 200
-    assert first.text.count('class="card-text"') == COMMENTS_PAGE
-    assert f"Comment {MANY}<" in first.text
-    assert f"/article/{slug}?comments=2" in first.text
-    assert len(first.content) < 200_000
-    second = await browser.get(f"/article/{slug}?comments=2")
-    assert second.text.count('class="card-text"') == COMMENTS_PAGE
-    assert f"Comment {MANY - COMMENTS_PAGE}<" in second.text
-    assert f"Comment {MANY}<" not in second.text
-    pages = (MANY + 1 + COMMENTS_PAGE - 1) // COMMENTS_PAGE
-    oldest = await browser.get(f"/article/{slug}?comments={pages}")
-    assert "Comment 0<" in oldest.text
-    assert "Older comments" not in oldest.text
