@@ -39,6 +39,7 @@ from conduit.users.accounts import Account, admit, load_account
 
 _HEADERS_TYPE = (b"content-type", b"application/json; charset=utf-8")
 _MAX_TOKENS = 10_000
+_MAX_PLANS = 4_096
 
 Declared = Read[Any, Any] | CurrentUser
 
@@ -62,11 +63,14 @@ def _candidates(routes: Sequence[BaseRoute]) -> tuple[_Candidate, ...]:
         prefix = path.partition("{")[0]
         if not (prefix.startswith("/api") or "/api".startswith(prefix)):
             continue
+        methods = context.methods
+        if methods and "GET" not in methods:
+            continue  # never a full match for a GET: the router goes on to the next route
         route: BaseRoute = context.original_route
         if endpoint is not None and not isinstance(route, Mount):
             # The route as the application serves it (its path includes the router's prefix):
             # Starlette's own matching of the same path and methods.
-            route = Route(path, endpoint, methods=list(context.methods or ()))
+            route = Route(path, endpoint, methods=list(methods or ()))
         found.append(_Candidate(prefix, route, getattr(endpoint, READ_ATTRIBUTE, None)))
     return tuple(found)
 
@@ -103,11 +107,39 @@ def params_of(read: Read[Any, Any], path_params: dict[str, Any], query: bytes) -
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What one path and query string mean (a pure function of them, so it is remembered)."""
+
+    route: BaseRoute
+    read: Declared
+    params: Any = None
+    key: str | None = None  # None for a personal read: keyed by the reader
+    names: tuple[str, ...] = ()
+
+
+def plan(candidates: Sequence[_Candidate], scope: Scope) -> _Plan | None:
+    found = route_of(candidates, scope)
+    if found is None:
+        return None
+    route, read, path_params = found
+    if not isinstance(read, Read):
+        return _Plan(route, read)
+    params = params_of(read, path_params, scope["query_string"])
+    if params is None:
+        return None
+    if read.personal:
+        return _Plan(route, read, params)
+    return _Plan(route, read, params, read.key(params, None), read.depends_on(params, None))
+
+
 class CachedReads:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._claims: dict[str, tuple[TokenClaims, float]] = {}
         self._routes: tuple[_Candidate, ...] | None = None
+        # Routing and validation results by (path, query string): a hit skips both.
+        self._plans: dict[tuple[str, bytes], _Plan | None] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET":
@@ -135,21 +167,20 @@ class CachedReads:
         if token and claims is None:
             return None
         user_id = claims.user_id if claims else None
-        if self._routes is None:
-            self._routes = _candidates(scope["app"].router.routes)
-        found = route_of(self._routes, scope)
-        if found is None:
+        step = self._plan(scope)
+        if step is None:
             return None
-        route, read, path_params = found
+        read = step.read
         own: Marks | None = None
         entry: Entry | None = None
         if isinstance(read, Read):
-            if read.personal and user_id is None:
-                return None  # the full stack answers 401
-            params = params_of(read, path_params, scope["query_string"])
-            if params is None:
-                return None
-            names = read.depends_on(params, user_id)
+            if step.key is None:  # personal: the reader is part of the key and generations
+                if user_id is None:
+                    return None  # the full stack answers 401
+                key = read.key(step.params, user_id)
+                names = read.depends_on(step.params, user_id)
+            else:
+                key, names = step.key, step.names
             shared = len(names)
             if user_id is not None:
                 names = (*names, generations.relations_of(user_id))
@@ -162,7 +193,7 @@ class CachedReads:
                 if relations is None:
                     return None
                 own = own_ids(relations)
-            entry = entries.get(read.key(params, user_id), tags[:shared])
+            entry = entries.get(key, tags[:shared])
             if entry is None:
                 return None  # counted as a miss by the full stack, which fills it
         elif claims is None:
@@ -173,13 +204,25 @@ class CachedReads:
             if account is None:
                 return None  # refused, or the database failed: the full stack answers
             if entry is None:
-                scope["route"] = route
+                scope["route"] = step.route
                 hooks.record(read.kind, True)
                 return presenter.dumps(presenter.user_response(account, token or ""))
         assert entry is not None
-        scope["route"] = route  # metrics and the access log label the hit like the full stack
+        scope["route"] = step.route  # metrics and the access log label it like the full stack
         hooks.record(read.kind, True)
         return entry.for_viewer(own)
+
+    def _plan(self, scope: Scope) -> _Plan | None:
+        if self._routes is None:
+            self._routes = _candidates(scope["app"].router.routes)
+        memo = (scope["path"], scope["query_string"])
+        if memo in self._plans:
+            return self._plans[memo]
+        step = plan(self._routes, scope)
+        if len(self._plans) >= _MAX_PLANS:
+            self._plans.clear()
+        self._plans[memo] = step
+        return step
 
     async def _account(self, resources: Resources, claims: TokenClaims) -> Account | None:
         try:
