@@ -24,8 +24,11 @@ def _at_most(limit: int) -> AfterValidator:
 
 
 # Lookups are exact: a value no row can have (outer whitespace, controls, too long) finds nothing.
-Slug = Annotated[LookupKey, _at_most(255), Path(json_schema_extra={"maxLength": 255})]
-UsernameParam = Annotated[LookupKey, _at_most(64), Path(json_schema_extra={"maxLength": 64})]
+# The values alone (no Path()): the read declarations (conduit/reads) validate them with these.
+SlugKey = Annotated[LookupKey, _at_most(255)]
+UsernameKey = Annotated[LookupKey, _at_most(64)]
+Slug = Annotated[SlugKey, Path(json_schema_extra={"maxLength": 255})]
+UsernameParam = Annotated[UsernameKey, Path(json_schema_extra={"maxLength": 64})]
 # A tag in a web page's path (/tag/{tag}); the API takes tags as a query filter (FilterValue).
 TagParam = Annotated[LookupKey, _at_most(64), Path()]
 # Row ids are BIGINT everywhere. Plain constraints (no Path()), so that a route may add its own

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from conduit.app import create_app
 from conduit.settings import Settings
 from tests.conftest import _empty_tables
+from tests.web.conftest import browser, browsers  # noqa: F401  (the web tests' fixtures, here too)
 
 
 def redis_url() -> str:

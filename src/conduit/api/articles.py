@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from conduit.api import presenter, reads
 from conduit.api.openapi import errors
-from conduit.api.pagination import Paging
 from conduit.api.presenter import ArticleListResponse, ArticleResponse, TagsResponse
 from conduit.articles import service
-from conduit.articles.queries import ArticleFilter
 from conduit.articles.schemas import NewArticleRequest, UpdateArticleRequest
 from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Work, WriteThrottle
 from conduit.jsonresponse import json_response, raw_json_response
-from conduit.params import OPTIONAL_AUTH, FilterValue, Slug
+from conduit.params import OPTIONAL_AUTH, Slug
+from conduit.reads import catalog
+from conduit.reads.catalog import ArticleKey, ListQuery, Paging
 
 router = APIRouter()
 
@@ -27,21 +29,18 @@ router = APIRouter()
     openapi_extra=OPTIONAL_AUTH,
     operation_id="GetArticles",
 )
+@reads.serves(catalog.ARTICLES)
 async def list_articles(
     viewer: OptionalViewer,
     uow: Work,
     resources: AppResources,
-    paging: Paging,
-    tag: FilterValue = None,
-    author: FilterValue = None,
-    favorited: FilterValue = None,
+    query: Annotated[ListQuery, Query()],
 ) -> Response:
-    filters = ArticleFilter(tag=tag, author=author, favorited=favorited)
     viewer_id = viewer.id if viewer else None
-    body = await reads.articles(
-        resources.cache, uow.session, filters, viewer_id, paging.limit, paging.offset
+    read = catalog.ARTICLES
+    return raw_json_response(
+        await reads.answer(read, query, viewer_id, resources.cache, uow.session)
     )
-    return raw_json_response(body)
 
 
 @router.get(
@@ -51,13 +50,11 @@ async def list_articles(
     tags=["Articles"],
     operation_id="GetArticlesFeed",
 )
+@reads.serves(catalog.FEED)
 async def feed(
-    viewer: CurrentViewer, uow: Work, resources: AppResources, paging: Paging
+    viewer: CurrentViewer, uow: Work, resources: AppResources, query: Annotated[Paging, Query()]
 ) -> Response:
-    filters = ArticleFilter(feed_of=viewer.id)
-    body = await reads.articles(
-        resources.cache, uow.session, filters, viewer.id, paging.limit, paging.offset
-    )
+    body = await reads.answer(catalog.FEED, query, viewer.id, resources.cache, uow.session)
     return raw_json_response(body)
 
 
@@ -83,11 +80,15 @@ async def create_article(body: NewArticleRequest, viewer: CurrentViewer, uow: Wo
     openapi_extra=OPTIONAL_AUTH,
     operation_id="GetArticle",
 )
+@reads.serves(catalog.ARTICLE)
 async def get_article(
     slug: Slug, viewer: OptionalViewer, uow: Work, resources: AppResources
 ) -> Response:
     viewer_id = viewer.id if viewer else None
-    return raw_json_response(await reads.article(resources.cache, uow.session, slug, viewer_id))
+    params = ArticleKey.model_construct(slug=slug)  # validated by the same SlugKey type
+    return raw_json_response(
+        await reads.answer(catalog.ARTICLE, params, viewer_id, resources.cache, uow.session)
+    )
 
 
 @router.put(
@@ -143,5 +144,9 @@ async def unfavorite(slug: Slug, viewer: CurrentViewer, uow: Work) -> Response:
 
 
 @router.get("/tags", response_model=TagsResponse, tags=["Tags"], operation_id="GetTags")
+@reads.serves(catalog.TAGS)
 async def tags(uow: Work, resources: AppResources) -> Response:
-    return raw_json_response(await reads.tags(resources.cache, uow.session))
+    params = catalog.NoParams()
+    return raw_json_response(
+        await reads.answer(catalog.TAGS, params, None, resources.cache, uow.session)
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from conduit.api import presenter, reads
@@ -15,6 +15,8 @@ from conduit.comments.schemas import NewCommentRequest
 from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Work, WriteThrottle
 from conduit.jsonresponse import json_response, raw_json_response
 from conduit.params import OPTIONAL_AUTH, RowId, Slug
+from conduit.reads import catalog
+from conduit.reads.catalog import CommentQuery, CommentsKey
 
 router = APIRouter(tags=["Comments"])
 
@@ -26,11 +28,20 @@ router = APIRouter(tags=["Comments"])
     openapi_extra=OPTIONAL_AUTH,
     operation_id="GetArticleComments",
 )
+@reads.serves(catalog.COMMENTS)
 async def list_comments(
-    slug: Slug, viewer: OptionalViewer, uow: Work, resources: AppResources
+    slug: Slug,
+    viewer: OptionalViewer,
+    uow: Work,
+    resources: AppResources,
+    query: Annotated[CommentQuery, Query()],
 ) -> Response:
+    """Newest first, one page: ``limit`` (default 100, at most 200) and ``offset``."""
     viewer_id = viewer.id if viewer else None
-    return raw_json_response(await reads.comments(resources.cache, uow.session, slug, viewer_id))
+    params = CommentsKey.model_construct(slug=slug, limit=query.limit, offset=query.offset)
+    return raw_json_response(
+        await reads.answer(catalog.COMMENTS, params, viewer_id, resources.cache, uow.session)
+    )
 
 
 @router.post(

@@ -14,129 +14,132 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl
 
 import jwt
+from fastapi.routing import iter_route_contexts
+from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from conduit import generations
 from conduit.api import presenter
-from conduit.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
-from conduit.api.reads import ARTICLE_NAMES, comment_names, feed_key, list_key, marks, relations_key
+from conduit.api.reads import READ_ATTRIBUTE
 from conduit.cache import hooks
 from conduit.cache.entries import Entry, Marks
 from conduit.errors import AppError
 from conduit.profiles.relations import Relations
+from conduit.reads.declaration import CurrentUser, Read
+from conduit.reads.serve import own_ids, relations_key
 from conduit.resources import Resources
 from conduit.security import TokenClaims, TokenError
 from conduit.users.accounts import Account, admit, load_account
 
 _HEADERS_TYPE = (b"content-type", b"application/json; charset=utf-8")
-_FILTERS = ("tag", "author", "favorited")
-_MAX_FILTER = 255
 _MAX_TOKENS = 10_000
+_MAX_PLANS = 4_096
+
+Declared = Read[Any, Any] | CurrentUser
 
 
 @dataclass(frozen=True, slots=True)
-class Template:
-    """Stands for the matched route in ``scope["route"]``: metrics label hits by its template."""
-
-    path_format: str
-
-
-_TEMPLATES = {
-    kind: Template(path)
-    for kind, path in {
-        "tags": "/api/tags",
-        "account": "/api/user",
-        "profile": "/api/profiles/{username}",
-        "articles": "/api/articles",
-        "feed": "/api/articles/feed",
-        "article": "/api/articles/{slug}",
-        "comments": "/api/articles/{slug}/comments",
-    }.items()
-}
+class _Candidate:
+    prefix: str  # the route's path up to its first parameter: a cheap test before its regex
+    route: BaseRoute
+    read: Declared | None  # None: a route the fast path never answers (it falls through)
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """What one request needs: the entry key, its generations, and whether a viewer is required."""
-
-    kind: str
-    key: str
-    names: tuple[str, ...]
-    needs_viewer: bool = False
-    personal: bool = False  # the entry belongs to the viewer (the feed): keyed by their id
-
-
-def _plain(value: str) -> bool:
-    """What the API's lookup keys take as is (others it normalises: the full stack decides)."""
-    return value == value.strip() and value.isprintable()
-
-
-def _number(raw: str, low: int, high: int) -> int | None:
-    if not (raw.isascii() and raw.isdigit()) or (len(raw) > 1 and raw[0] == "0") or len(raw) > 10:
-        return None
-    value = int(raw)
-    return value if low <= value <= high else None
-
-
-def _paging(query: str, filters: Sequence[str]) -> tuple[dict[str, str], int, int] | None:
-    params: dict[str, str] = {}
-    for name, value in parse_qsl(query, keep_blank_values=True):
-        if name in params or (name not in filters and name not in ("limit", "offset")):
-            return None
-        params[name] = value
-    limit = _number(params.pop("limit", str(DEFAULT_LIMIT)), 1, MAX_LIMIT)
-    offset = _number(params.pop("offset", "0"), 0, MAX_OFFSET)
-    if limit is None or offset is None:
-        return None
-    if any(len(v) > _MAX_FILTER or not _plain(v) for v in params.values()):
-        return None
-    return params, limit, offset
+def _candidates(routes: Sequence[BaseRoute]) -> tuple[_Candidate, ...]:
+    """The application's own routes, flattened in its order (``iter_route_contexts``: FastAPI's
+    view of included routers), that may match a path under /api/, each with the read its endpoint
+    declares (``reads.serves``). A route listed earlier wins, exactly as in the router."""
+    found = []
+    for context in iter_route_contexts(routes):
+        path, endpoint = getattr(context, "path", None), context.endpoint
+        if not isinstance(path, str):
+            continue
+        prefix = path.partition("{")[0]
+        if not (prefix.startswith("/api") or "/api".startswith(prefix)):
+            continue
+        methods = context.methods
+        if methods and "GET" not in methods:
+            continue  # never a full match for a GET: the router goes on to the next route
+        route: BaseRoute = context.original_route
+        if endpoint is not None and not isinstance(route, Mount):
+            # The route as the application serves it (its path includes the router's prefix):
+            # Starlette's own matching of the same path and methods.
+            route = Route(path, endpoint, methods=list(methods or ()))
+        found.append(_Candidate(prefix, route, getattr(endpoint, READ_ATTRIBUTE, None)))
+    return tuple(found)
 
 
-def plan(path: str, query: bytes, user_id: int | None) -> Plan | None:
-    parts = path.split("/")  # "", "api", resource, ...
-    if len(parts) < 3 or parts[1] != "api" or "" in parts[2:]:
-        return None
-    if not all(_plain(part) for part in parts):
-        return None
-    resource, rest = parts[2], parts[3:]
-    shown = ARTICLE_NAMES
-    if resource == "tags" and not rest:
-        return Plan("tags", "tags:", (generations.TAGS,))
-    if resource == "user" and not rest:
-        return Plan("account", "", (), needs_viewer=True)
-    if resource == "profiles" and len(rest) == 1:
-        return Plan("profile", f"profile:{rest[0]}", (generations.USERS,))
-    if resource != "articles":
-        return None
-    if not rest or rest == ["feed"]:
-        paging = _paging(query.decode("latin-1"), () if rest else _FILTERS)
-        if paging is None:
-            return None
-        filters, limit, offset = paging
-        if rest:
-            if user_id is None:
+def route_of(
+    candidates: Sequence[_Candidate], scope: Scope
+) -> tuple[BaseRoute, Declared, dict[str, Any]] | None:
+    """The route the application would run for this GET, if it declares a read; with its path
+    parameters (Starlette's own matching: no route table of our own)."""
+    path = scope["path"]
+    for candidate in candidates:
+        if not path.startswith(candidate.prefix):
+            continue
+        match, child = candidate.route.matches(scope)
+        if match is Match.FULL:
+            if candidate.read is None:
                 return None
-            return Plan("feed", feed_key(user_id, limit, offset), shown, True, True)
-        key = list_key(
-            filters.get("tag"), filters.get("author"), filters.get("favorited"), limit, offset
-        )
-        return Plan("articles", key, shown)
-    if len(rest) == 1:
-        return Plan("article", f"article:{rest[0]}", shown)
-    if len(rest) == 2 and rest[1] == "comments":
-        return Plan("comments", f"comments:{rest[0]}", comment_names(rest[0]))
+            return candidate.route, candidate.read, child["path_params"]
     return None
+
+
+def params_of(read: Read[Any, Any], path_params: dict[str, Any], query: bytes) -> Any:
+    """The read's parameters, validated by its own model; None for what the full stack should
+    judge (a repeated or unknown parameter, a value the model refuses: the route answers 422)."""
+    values = dict(path_params)
+    fields = read.params.model_fields
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if name in values or name not in fields:
+            return None
+        values[name] = value
+    try:
+        return read.parse(values)
+    except ValidationError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What one path and query string mean (a pure function of them, so it is remembered)."""
+
+    route: BaseRoute
+    read: Declared
+    params: Any = None
+    key: str | None = None  # None for a personal read: keyed by the reader
+    names: tuple[str, ...] = ()
+
+
+def plan(candidates: Sequence[_Candidate], scope: Scope) -> _Plan | None:
+    found = route_of(candidates, scope)
+    if found is None:
+        return None
+    route, read, path_params = found
+    if not isinstance(read, Read):
+        return _Plan(route, read)
+    params = params_of(read, path_params, scope["query_string"])
+    if params is None:
+        return None
+    if read.personal:
+        return _Plan(route, read, params)
+    return _Plan(route, read, params, read.key(params, None), read.depends_on(params, None))
 
 
 class CachedReads:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._claims: dict[str, tuple[TokenClaims, float]] = {}
+        self._routes: tuple[_Candidate, ...] | None = None
+        # Routing and validation results by (path, query string): a hit skips both.
+        self._plans: dict[tuple[str, bytes], _Plan | None] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET":
@@ -146,7 +149,6 @@ class CachedReads:
         if body is None:
             await self.app(scope, receive, send)
             return
-        scope["route"] = _TEMPLATES[scope["conduit.cache.kind"]]
         length = (b"content-length", str(len(body)).encode())
         await send(
             {"type": "http.response.start", "status": 200, "headers": [length, _HEADERS_TYPE]}
@@ -165,14 +167,21 @@ class CachedReads:
         if token and claims is None:
             return None
         user_id = claims.user_id if claims else None
-        step = plan(scope["path"], scope["query_string"], user_id)
-        if step is None or (step.needs_viewer and claims is None):
+        step = self._plan(scope)
+        if step is None:
             return None
+        read = step.read
         own: Marks | None = None
         entry: Entry | None = None
-        if step.kind != "account":  # /api/user is the account itself: nothing cached to read
-            shared = len(step.names)
-            names = step.names
+        if isinstance(read, Read):
+            if step.key is None:  # personal: the reader is part of the key and generations
+                if user_id is None:
+                    return None  # the full stack answers 401
+                key = read.key(step.params, user_id)
+                names = read.depends_on(step.params, user_id)
+            else:
+                key, names = step.key, step.names
+            shared = len(names)
             if user_id is not None:
                 names = (*names, generations.relations_of(user_id))
             tags = await cache.read(names)
@@ -183,23 +192,37 @@ class CachedReads:
                 relations: Relations | None = entries.get(relations_key(user_id), tags[shared:])
                 if relations is None:
                     return None
-                own = marks(relations)
-            entry = entries.get(step.key, tags if step.personal else tags[:shared])
+                own = own_ids(relations)
+            entry = entries.get(key, tags[:shared])
             if entry is None:
                 return None  # counted as a miss by the full stack, which fills it
+        elif claims is None:
+            return None  # the current user needs one: the full stack answers 401
         if claims is not None:
             # Last, so that a miss costs no statement here: the full stack authenticates then.
             account = await self._account(resources, claims)
             if account is None:
                 return None  # refused, or the database failed: the full stack answers
             if entry is None:
-                scope["conduit.cache.kind"] = "account"
-                hooks.record("account", True)
+                scope["route"] = step.route
+                hooks.record(read.kind, True)
                 return presenter.dumps(presenter.user_response(account, token or ""))
         assert entry is not None
-        scope["conduit.cache.kind"] = step.kind
-        hooks.record(step.kind, True)
+        scope["route"] = step.route  # metrics and the access log label it like the full stack
+        hooks.record(read.kind, True)
         return entry.for_viewer(own)
+
+    def _plan(self, scope: Scope) -> _Plan | None:
+        if self._routes is None:
+            self._routes = _candidates(scope["app"].router.routes)
+        memo = (scope["path"], scope["query_string"])
+        if memo in self._plans:
+            return self._plans[memo]
+        step = plan(self._routes, scope)
+        if len(self._plans) >= _MAX_PLANS:
+            self._plans.clear()
+        self._plans[memo] = step
+        return step
 
     async def _account(self, resources: Resources, claims: TokenClaims) -> Account | None:
         try:

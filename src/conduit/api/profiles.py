@@ -12,6 +12,8 @@ from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Work, Writ
 from conduit.jsonresponse import json_response, raw_json_response
 from conduit.params import OPTIONAL_AUTH, UsernameParam
 from conduit.profiles import service
+from conduit.reads import catalog
+from conduit.reads.catalog import ProfileKey
 
 router = APIRouter(tags=["Profile"])
 
@@ -23,11 +25,15 @@ router = APIRouter(tags=["Profile"])
     openapi_extra=OPTIONAL_AUTH,
     operation_id="GetProfileByUsername",
 )
+@reads.serves(catalog.PROFILE)
 async def get_profile(
     username: UsernameParam, viewer: OptionalViewer, uow: Work, resources: AppResources
 ) -> Response:
     viewer_id = viewer.id if viewer else None
-    return raw_json_response(await reads.profile(resources.cache, uow.session, username, viewer_id))
+    params = ProfileKey.model_construct(username=username)
+    return raw_json_response(
+        await reads.answer(catalog.PROFILE, params, viewer_id, resources.cache, uow.session)
+    )
 
 
 @router.post(

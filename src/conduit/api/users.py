@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from conduit.api import presenter
+from conduit.api import presenter, reads
 from conduit.api.openapi import errors
 from conduit.api.presenter import UserResponse
 from conduit.deps import AppResources, CurrentViewer, Work, WriteThrottle
 from conduit.jsonresponse import json_response
+from conduit.reads import catalog
 from conduit.users import service
 from conduit.users.schemas import LoginRequest, NewUserRequest, UpdateUserRequest
 
@@ -48,6 +49,7 @@ async def login(
 @router.get(
     "/user", response_model=UserResponse, responses=errors(401), operation_id="GetCurrentUser"
 )
+@reads.serves(catalog.CURRENT_USER)
 async def current_user(viewer: CurrentViewer) -> Response:
     return json_response(presenter.current_user(viewer))
 

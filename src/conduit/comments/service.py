@@ -1,4 +1,4 @@
-"""Comments on articles: list (newest first), add, delete."""
+"""Comments on articles: list (newest first, a page at a time), add, delete."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conduit import generations
 from conduit.articles.queries import article_id_of
-from conduit.comments.views import CommentView
+from conduit.comments.views import CommentThread, CommentView
 from conduit.db import inserted_id
 from conduit.errors import Forbidden, NotFound
 from conduit.identity import Viewer
@@ -18,8 +18,10 @@ from conduit.uow import UnitOfWork
 
 
 async def list_comments(
-    session: AsyncSession, slug: str, viewer_id: int | None
-) -> list[CommentView]:
+    session: AsyncSession, slug: str, viewer_id: int | None, limit: int, offset: int
+) -> CommentThread:
+    """One page, newest first. One row beyond the page tells whether older comments exist, so
+    the page costs the same two statements however long the thread is."""
     article_id = await article_id_of(session, slug)
     rows = (
         await session.execute(
@@ -37,9 +39,11 @@ async def list_comments(
             .join(User, User.id == Comment.author_id)
             .where(Comment.article_id == article_id)
             .order_by(Comment.created_at.desc(), Comment.id.desc())
+            .limit(limit + 1)
+            .offset(offset)
         )
     ).all()
-    return [
+    items = tuple(
         CommentView(
             row.id,
             row.created_at,
@@ -47,8 +51,9 @@ async def list_comments(
             row.body,
             Profile(row.author_id, row.username, row.bio, row.image, bool(row.following)),
         )
-        for row in rows
-    ]
+        for row in rows[:limit]
+    )
+    return CommentThread(items, len(rows) > limit)
 
 
 async def add(uow: UnitOfWork, viewer: Viewer, slug: str, body: str) -> CommentView:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -18,12 +19,17 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from conduit.deps import AppResources, Work
 from conduit.identity import Viewer
 from conduit.ratelimit import throttle
+from conduit.reads.declaration import Read
+from conduit.reads.serve import view
 from conduit.resources import Resources
 from conduit.settings import Settings
 from conduit.uow import UnitOfWork
 from conduit.web import csrf
 from conduit.web.sessions import SessionRecord, SessionStore
 from conduit.web.templates import render_page
+
+P = TypeVar("P", bound=BaseModel)
+V = TypeVar("V")
 
 SESSION_COOKIE = "conduit_session"
 ANON_COOKIE = "conduit_csrf"
@@ -72,6 +78,11 @@ class WebContext:
         if self.session is not None:
             return self.session.csrf_token
         return csrf.anonymous_token(self.resources.settings.secret_key, self.anon_seed)
+
+    async def read(self, read: Read[P, V], params: P) -> V:
+        """A declared read as this viewer sees it, through the same cache as the API."""
+        viewer_id = self.viewer.id if self.viewer else None
+        return await view(read, params, viewer_id, self.resources.cache, self.db)
 
     async def form(self) -> FormData:
         """The posted form, once its origin and synchronizer token have been checked."""

@@ -7,8 +7,8 @@ from math import ceil
 from typing import Any
 from urllib.parse import urlencode
 
-from conduit.articles import queries
-from conduit.articles.queries import ArticleFilter
+from conduit.reads import catalog
+from conduit.reads.catalog import ListQuery, Paging
 from conduit.web.context import WebContext
 
 PAGE_SIZE = 10
@@ -46,11 +46,15 @@ def page_links(path: str, params: dict[str, str], current: int, total: int) -> l
 
 
 async def article_page(
-    ctx: WebContext, filters: ArticleFilter, page: int, path: str, params: dict[str, str]
+    ctx: WebContext, query: ListQuery | None, page: int, path: str, params: dict[str, str]
 ) -> dict[str, Any]:
-    viewer_id = ctx.viewer.id if ctx.viewer else None
+    """One page of ``query``'s articles (its filters; None: the viewer's feed)."""
     offset = (page - 1) * PAGE_SIZE
-    result = await queries.list_articles(ctx.db, filters, viewer_id, PAGE_SIZE, offset)
+    if query is None:
+        result = await ctx.read(catalog.FEED, Paging(limit=PAGE_SIZE, offset=offset))
+    else:
+        paged = query.model_copy(update={"limit": PAGE_SIZE, "offset": offset})
+        result = await ctx.read(catalog.ARTICLES, paged)
     here = _url(path, params, page)
     return {
         "articles": result.items,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import Query
 from starlette.responses import Response
 
-from conduit.articles.queries import ArticleFilter
 from conduit.params import UsernameParam
 from conduit.profiles import service as profiles
+from conduit.reads import catalog
+from conduit.reads.catalog import ListQuery, ProfileKey
 from conduit.web.context import Web, WebContext, safe_next
 from conduit.web.pages import router
 from conduit.web.pages.listing import article_page, page_number
@@ -16,10 +17,10 @@ from conduit.web.templates import segment
 
 async def _profile(ctx: WebContext, username: str, favorites: bool, page: str | None) -> Response:
     viewer_id = ctx.viewer.id if ctx.viewer else None
-    profile = await profiles.get(ctx.db, username, viewer_id)
+    profile = await ctx.read(catalog.PROFILE, ProfileKey(username=username))
     path = f"/profile/{segment(username)}" + ("/favorites" if favorites else "")
-    filters = ArticleFilter(favorited=username) if favorites else ArticleFilter(author=username)
-    listing = await article_page(ctx, filters, page_number(page), path, {})
+    query = ListQuery(favorited=username) if favorites else ListQuery(author=username)
+    listing = await article_page(ctx, query, page_number(page), path, {})
     own = viewer_id == profile.id
     nav = "profile" if own else ""
     tab = "favorites" if favorites else "articles"

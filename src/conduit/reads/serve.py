@@ -1,0 +1,100 @@
+"""Serving a declared read through the read cache, whatever a consumer keeps of it.
+
+A cache entry holds the *shared* result (no viewer's flags) in the consumer's form (``build``:
+the API's JSON bytes, the web pages' typed value), tagged with the generations the declaration
+names, read before the database is. A signed-in viewer's flags come from their relations, a small
+entry of their own read in the same generation round trip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conduit import generations
+from conduit.cache.core import Cache
+from conduit.profiles.relations import Relations, load_relations
+from conduit.reads.declaration import Ids, Read
+
+P = TypeVar("P", bound=BaseModel)
+V = TypeVar("V")
+E = TypeVar("E")
+
+VIEW_PREFIX = "view|"  # the web pages' typed entries, beside the API's bytes under the bare key
+
+
+def relations_key(user_id: int) -> str:
+    return f"relations:{user_id}"
+
+
+def own_ids(relations: Relations) -> Ids:
+    """A viewer's flagged ids, in the order every declaration lists its own: articles, authors."""
+    return relations.favorites, relations.following
+
+
+async def relations(
+    cache: Cache, session: AsyncSession, user_id: int, tags: Sequence[int] | None
+) -> Relations:
+    """The viewer's relations; ``tags`` is ``[their relations generation]``, read by the caller."""
+    key = relations_key(user_id)
+    found: Relations | None = cache.get("relations", key, tags)
+    if found is None:
+        found = await load_relations(session, user_id)
+        cache.put(key, tags, found)
+    return found
+
+
+async def cached(
+    read: Read[P, V],
+    params: P,
+    reader: int | None,
+    cache: Cache,
+    session: AsyncSession,
+    prefix: str,
+    build: Callable[[V], E],
+) -> tuple[E, Relations | None]:
+    """The shared entry (built on a miss) and the reader's relations (None when anonymous), with
+    one generation read in all."""
+    names = read.depends_on(params, reader)
+    shared = len(names)
+    if reader is not None:
+        names = (*names, generations.relations_of(reader))
+    tags = await cache.read(names)
+    entry_tags = None if tags is None else tags[:shared]
+    key = prefix + read.key(params, reader)
+    entry: E | None = cache.get(read.kind, key, entry_tags)
+    if entry is None:
+        entry = build(await read.load(session, params, reader, None))
+        cache.put(key, entry_tags, entry)
+    if reader is None:
+        return entry, None
+    own = None if tags is None else tags[shared:]
+    return entry, await relations(cache, session, reader, own)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot(Generic[V]):
+    """A typed shared result and the ids its per-viewer flags depend on."""
+
+    value: V
+    ids: Ids
+
+
+async def view(
+    read: Read[P, V], params: P, viewer_id: int | None, cache: Cache | None, session: AsyncSession
+) -> V:
+    """The typed result as ``viewer_id`` sees it (the web pages' way in)."""
+    if cache is None:
+        return await read.load(session, params, viewer_id, viewer_id)
+    snapshot, mine = await cached(
+        read, params, viewer_id, cache, session, VIEW_PREFIX, lambda v: Snapshot(v, read.ids(v))
+    )
+    if mine is None or (
+        mine.favorites.isdisjoint(snapshot.ids[0]) and mine.following.isdisjoint(snapshot.ids[1])
+    ):
+        return snapshot.value
+    return read.seen_by(snapshot.value, mine)
