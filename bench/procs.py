@@ -44,19 +44,24 @@ class Server:
     process: subprocess.Popen[bytes]
     port: int
     log: Path
+    workers: int = 1
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def rss_mb(self) -> float:
-        """Resident memory of the worker processes (the parent itself when it serves alone)."""
-        pids = _children(self.process.pid) or [self.process.pid]
+        """Resident memory of the serving processes: the workers when a supervisor runs several,
+        else the server itself (children such as the Markdown worker are not counted)."""
+        workers = [p for p in _children(self.process.pid) if "conduit" in _cmdline(p)]
+        pids = workers if self.workers > 1 and workers else [self.process.pid]
         return sum(_rss_kb(pid) for pid in pids) / 1024
 
     def cpu_seconds(self) -> float:
-        """CPU time (user + system) the serving processes have used so far."""
-        pids = _children(self.process.pid) or [self.process.pid]
+        """CPU time (user + system) the server's whole process tree has used so far: the
+        worker(s), a supervisor, and helpers such as the Markdown worker (which starts with the
+        first long body: counting only children would then measure it instead of the server)."""
+        pids = _tree(self.process.pid)
         return sum(_cpu_ticks(pid) for pid in pids) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
@@ -67,6 +72,15 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [pid], [pid]
+    while todo:
+        children = _children(todo.pop())
+        found += children
+        todo += children
+    return found
 
 
 def _children(pid: int) -> list[int]:
@@ -135,7 +149,9 @@ def start(args: list[str], port: int, env: dict[str, str], cores: str, log: Path
 
 def conduit(port: int, env: dict[str, str], cores: str, log: Path, workers: int = 1) -> Server:
     args = [str(BIN / "conduit"), "serve", "--port", str(port), "--workers", str(workers)]
-    return start(args, port, env, cores, log)
+    server = start(args, port, env, cores, log)
+    server.workers = workers
+    return server
 
 
 def ceiling(port: int, responses: Path, cores: str, log: Path) -> Server:
