@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conduit import generations
 from conduit.articles.queries import article_id_of
 from conduit.comments.views import CommentView
-from conduit.db import inserted_id
 from conduit.errors import Forbidden, NotFound
 from conduit.identity import Viewer
-from conduit.models import Comment, User, utcnow
+from conduit.models import Article, Comment, User, utcnow
 from conduit.profiles.service import following_clause
 from conduit.profiles.views import Profile
 from conduit.uow import UnitOfWork
@@ -52,23 +53,31 @@ async def list_comments(
 
 
 async def add(uow: UnitOfWork, viewer: Viewer, slug: str, body: str) -> CommentView:
+    """One statement: the INSERT finds the article by its slug itself (INSERT ... SELECT), so
+    an unknown slug inserts nothing (404) instead of costing a lookup first."""
     session = uow.session
-    article_id = await article_id_of(session, slug)
 
     async def work() -> CommentView:
         now = utcnow()
-        result = await session.execute(
-            insert(Comment).values(
-                body=body,
-                article_id=article_id,
-                author_id=viewer.id,
-                created_at=now,
-                updated_at=now,
-            )
-        )
+        source = select(
+            literal(body, Comment.body.type),
+            Article.id,
+            literal(viewer.id, Comment.author_id.type),
+            literal(now, Comment.created_at.type),
+            literal(now, Comment.updated_at.type),
+        ).where(Article.slug == slug)
+        names = ["body", "article_id", "author_id", "created_at", "updated_at"]
+        statement = insert(Comment).from_select(names, source)
+        if session.get_bind().dialect.insert_returning:
+            new_id = (await session.execute(statement.returning(Comment.id))).scalar_one_or_none()
+        else:
+            result = cast(CursorResult[Any], await session.execute(statement))
+            new_id = result.lastrowid if result.rowcount else None
+        if new_id is None:
+            raise NotFound("article")
         uow.touch(generations.comments_of(slug))
         author = Profile(viewer.id, viewer.username, viewer.bio, viewer.image, False)
-        return CommentView(inserted_id(result), now, now, body, author)
+        return CommentView(int(new_id), now, now, body, author)
 
     return await uow.write(work)
 
