@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert
 
 from conduit.dburl import normalise_url as normalise_url  # re-exported: older imports
@@ -79,6 +80,14 @@ def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSes
         return None
     autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
     return async_sessionmaker(autocommit, expire_on_commit=False, autoflush=False)
+
+
+async def core(session: AsyncSession, statement: Executable) -> Result[Any]:
+    """A read on the session's connection, as Core: plain rows, without the ORM's execution layer
+    (its events, compile-state set-up and result processing), which cost a read ~10% of its
+    CPU in the profile (docs/performance.md). Same connection, same transaction (if any)."""
+    connection = await session.connection()
+    return await connection.execute(statement)
 
 
 def insert_ignore(session: AsyncSession, entity: Any, rows: list[dict[str, Any]]) -> Insert:

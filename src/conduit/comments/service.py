@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conduit import generations
 from conduit.articles.queries import article_id_of
 from conduit.comments.views import CommentView
+from conduit.db import core
 from conduit.errors import Forbidden, NotFound
 from conduit.identity import Viewer
 from conduit.models import Article, Comment, User, utcnow
@@ -21,9 +22,11 @@ from conduit.uow import UnitOfWork
 async def list_comments(
     session: AsyncSession, slug: str, viewer_id: int | None
 ) -> list[CommentView]:
-    article_id = await article_id_of(session, slug)
+    """One statement: the article (404 when there is none) LEFT JOINed to its comments, so an
+    article without comments is one row of NULLs instead of a separate slug lookup."""
     rows = (
-        await session.execute(
+        await core(
+            session,
             select(
                 Comment.id,
                 Comment.created_at,
@@ -35,11 +38,15 @@ async def list_comments(
                 following_clause(viewer_id, Comment.author_id).label("following"),
                 Comment.author_id,
             )
-            .join(User, User.id == Comment.author_id)
-            .where(Comment.article_id == article_id)
-            .order_by(Comment.created_at.desc(), Comment.id.desc())
+            .select_from(Article)
+            .outerjoin(Comment, Comment.article_id == Article.id)
+            .outerjoin(User, User.id == Comment.author_id)
+            .where(Article.slug == slug)
+            .order_by(Comment.created_at.desc(), Comment.id.desc()),
         )
     ).all()
+    if not rows:
+        raise NotFound("article")
     return [
         CommentView(
             row.id,
@@ -49,6 +56,7 @@ async def list_comments(
             Profile(row.author_id, row.username, row.bio, row.image, bool(row.following)),
         )
         for row in rows
+        if row.id is not None
     ]
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from conduit import generations
-from conduit.db import insert_ignore
+from conduit.db import core, insert_ignore
 from conduit.errors import Invalid, NotFound
 from conduit.identity import Viewer
 from conduit.models import Follow, User
@@ -26,15 +26,20 @@ def following_clause(
 
 async def get(session: AsyncSession, username: str, viewer_id: int | None) -> Profile:
     row = (
-        await session.execute(
+        await core(
+            session,
             select(
-                User.id, User.username, User.bio, User.image, following_clause(viewer_id, User.id)
-            ).where(User.username == username)
+                User.id,
+                User.username,
+                User.bio,
+                User.image,
+                following_clause(viewer_id, User.id).label("following"),
+            ).where(User.username == username),
         )
     ).first()
     if row is None:
         raise NotFound("profile")
-    return Profile(row[0], row[1], row[2], row[3], bool(row[4]))
+    return Profile(row.id, row.username, row.bio, row.image, bool(row.following))
 
 
 async def _target(session: AsyncSession, username: str) -> Profile:

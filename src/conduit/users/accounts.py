@@ -67,7 +67,9 @@ def account_of(row: Row[Any] | tuple[Any, ...]) -> Account:
 
 
 async def load_account(db: AsyncSession | AsyncConnection, user_id: int) -> Account | None:
-    row = (await db.execute(select(*COLUMNS).where(User.id == user_id))).first()
+    # On a session: through its connection, as Core (``db.core``: no ORM execution layer).
+    connection = await db.connection() if isinstance(db, AsyncSession) else db
+    row = (await connection.execute(select(*COLUMNS).where(User.id == user_id))).first()
     return None if row is None else account_of(row)
 
 
