@@ -82,12 +82,14 @@ def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSes
     return async_sessionmaker(autocommit, expire_on_commit=False, autoflush=False)
 
 
-async def core(session: AsyncSession, statement: Executable) -> Result[Any]:
+async def core(
+    session: AsyncSession, statement: Executable, params: dict[str, Any] | None = None
+) -> Result[Any]:
     """A read on the session's connection, as Core: plain rows, without the ORM's execution layer
     (its events, compile-state set-up and result processing), which cost a read ~10% of its
     CPU in the profile (docs/performance.md). Same connection, same transaction (if any)."""
     connection = await session.connection()
-    return await connection.execute(statement)
+    return await connection.execute(statement, params)
 
 
 def insert_ignore(session: AsyncSession, entity: Any, rows: list[dict[str, Any]]) -> Insert:

@@ -7,7 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conduit.articles.views import ArticlePage, ArticleView
@@ -23,7 +33,7 @@ from conduit.models import (
     Tag,
     User,
 )
-from conduit.profiles.service import following_clause
+from conduit.profiles.service import VIEWER, following_clause
 from conduit.profiles.views import Profile
 
 
@@ -35,13 +45,13 @@ class ArticleFilter:
     feed_of: int | None = None  # a user id: only articles by authors this user follows
 
 
-def favorited_clause(viewer_id: int | None) -> ColumnElement[bool]:
+def favorited_clause(viewer_id: int | BindParameter[int] | None) -> ColumnElement[bool]:
     if viewer_id is None:
         return false()
     return exists().where(and_(Favorite.user_id == viewer_id, Favorite.article_id == Article.id))
 
 
-def _columns(viewer_id: int | None, with_body: bool) -> Select[Any]:
+def _columns(viewer_id: int | BindParameter[int] | None, with_body: bool) -> Select[Any]:
     columns: list[Any] = [
         Article.slug,
         Article.title,
@@ -172,10 +182,18 @@ def _count(filters: ArticleFilter, conditions: list[ColumnElement[bool]]) -> Sel
     return select(func.count()).select_from(Article).where(*conditions)
 
 
+# Built once: anonymous and signed-in (``VIEWER``), the slug a bind parameter.
+_ARTICLE = {
+    signed_in: _columns(VIEWER if signed_in else None, with_body=True).where(
+        Article.slug == bindparam("slug")
+    )
+    for signed_in in (False, True)
+}
+
+
 async def get_article(session: AsyncSession, slug: str, viewer_id: int | None) -> ArticleView:
-    row = (
-        await core(session, _columns(viewer_id, with_body=True).where(Article.slug == slug))
-    ).first()
+    statement = _ARTICLE[viewer_id is not None]
+    row = (await core(session, statement, {"slug": slug, "viewer_id": viewer_id})).first()
     if row is None:
         raise NotFound("article")
     return _view(row, True)
@@ -189,12 +207,14 @@ async def article_id_of(session: AsyncSession, slug: str) -> int:
     return int(article_id)
 
 
+_USES = func.count(ArticleTag.article_id)
+_POPULAR_TAGS = (
+    select(Tag.name)
+    .join(ArticleTag, ArticleTag.tag_id == Tag.id)
+    .group_by(Tag.id, Tag.name)
+    .order_by(_USES.desc(), Tag.name)
+)
+
+
 async def popular_tags(session: AsyncSession) -> list[str]:
-    uses = func.count(ArticleTag.article_id)
-    query = (
-        select(Tag.name)
-        .join(ArticleTag, ArticleTag.tag_id == Tag.id)
-        .group_by(Tag.id, Tag.name)
-        .order_by(uses.desc(), Tag.name)
-    )
-    return list((await core(session, query)).scalars())
+    return list((await core(session, _POPULAR_TAGS)).scalars())
