@@ -93,18 +93,26 @@ class Bench:
     ) -> wrk.Result:
         """One scenario; ``tokens`` are API tokens (session cookies for a page scenario)."""
         credentials = s.ordered_tokens or (tokens if s.authenticated else [])
-        lua = wrk.script(
-            self.folder,
-            s.name,
-            s.method,
-            s.paths,
-            credentials,
-            [s.body] if s.body is not None else [],
-            cookie=s.web,
-            ordered=s.ordered_tokens is not None,
-        )
+
+        def script(start: int) -> Path:
+            return wrk.script(
+                self.folder,
+                f"{s.name}_{start}" if start else s.name,
+                s.method,
+                s.paths,
+                credentials,
+                [s.body] if s.body is not None else [],
+                cookie=s.web,
+                ordered=s.ordered_tokens is not None,
+                start=start,
+            )
+
+        lua = script(0)
         if self.warmup:
-            wrk.run(server.url, lua, self.warmup, self.args.connections, cores)
+            # Ordered pairs: the warmup sends them from half-way, the measured run from the
+            # start, so no measured request repeats one the warmup sent.
+            warm = script(len(s.paths) // 2) if s.ordered_tokens else lua
+            wrk.run(server.url, warm, self.warmup, self.args.connections, cores)
         elif s.read:
             # No warmup (the smoke run): one request first, so that a one-time start-up (the
             # Markdown worker behind the first article page) does not fill the measured second.

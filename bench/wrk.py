@@ -18,7 +18,7 @@ local prefix = "%(prefix)s"
 -- Ordered: the i-th request sends paths[i] with tokens[i] (real favorites, never a repeat).
 local ordered = %(ordered)s
 local counter = 0
-local sent = 0
+local sent = %(start)d
 
 function setup(thread)
   thread:set("id", counter)
@@ -85,9 +85,11 @@ def script(
     bodies: list[str],
     cookie: bool = False,
     ordered: bool = False,
+    start: int = 0,
 ) -> Path:
     """A wrk script; ``tokens`` are API tokens, or ``Cookie`` header values with ``cookie``;
-    ``ordered`` pairs ``paths[i]`` with ``tokens[i]`` and sends them in order."""
+    ``ordered`` pairs ``paths[i]`` with ``tokens[i]`` and sends them in order, from ``start``
+    (a warmup and the measured run that follows it must not send the same pairs)."""
     path = folder / f"{name}.lua"
     path.write_text(
         LUA
@@ -99,6 +101,7 @@ def script(
             "header": "Cookie" if cookie else "Authorization",
             "prefix": "" if cookie else "Token ",
             "ordered": "true" if ordered else "false",
+            "start": start,
         }
     )
     return path
