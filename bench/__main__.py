@@ -13,6 +13,7 @@ import platform
 import subprocess
 import tempfile
 import time
+import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,8 +24,9 @@ from bench.capture import capture
 from bench.hostile import hostile_run
 from bench.report import Report
 from bench.scaling import measure_scaling
-from bench.scenarios import Scenario, build
+from bench.scenarios import Scenario, build, pages
 from bench.seed import PASSWORD, SMOKE, Size, World, seed
+from bench.web import session_cookies
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SECRET = "bench-secret-" + "s" * 40
@@ -89,16 +91,32 @@ class Bench:
         cores: str = "1",
         label: str = "",
     ) -> wrk.Result:
-        lua = wrk.script(
-            self.folder,
-            s.name,
-            s.method,
-            s.paths,
-            tokens if s.authenticated else [],
-            [s.body] if s.body is not None else [],
-        )
+        """One scenario; ``tokens`` are API tokens (session cookies for a page scenario)."""
+        credentials = s.ordered_tokens or (tokens if s.authenticated else [])
+
+        def script(start: int) -> Path:
+            return wrk.script(
+                self.folder,
+                f"{s.name}_{start}" if start else s.name,
+                s.method,
+                s.paths,
+                credentials,
+                [s.body] if s.body is not None else [],
+                cookie=s.web,
+                ordered=s.ordered_tokens is not None,
+                start=start,
+            )
+
+        lua = script(0)
         if self.warmup:
-            wrk.run(server.url, lua, self.warmup, self.args.connections, cores)
+            # Ordered pairs: the warmup sends them from half-way, the measured run from the
+            # start, so no measured request repeats one the warmup sent.
+            warm = script(len(s.paths) // 2) if s.ordered_tokens else lua
+            wrk.run(server.url, warm, self.warmup, self.args.connections, cores)
+        elif s.read:
+            # No warmup (the smoke run): one request first, so that a one-time start-up (the
+            # Markdown worker behind the first article page) does not fill the measured second.
+            _first(server.url, s, credentials)
         before = server.cpu_seconds()
         result = wrk.run(server.url, lua, seconds, self.args.connections, cores)
         used = server.cpu_seconds() - before
@@ -114,6 +132,18 @@ class Bench:
         return self.folder / f"{name}.log"
 
 
+def _first(base: str, s: Scenario, credentials: list[str]) -> None:
+    headers = {}
+    if s.authenticated and credentials:
+        headers = (
+            {"Cookie": credentials[0]} if s.web else {"Authorization": f"Token {credentials[0]}"}
+        )
+    with urllib.request.urlopen(  # the benchmark's own local server
+        urllib.request.Request(base + s.paths[0], headers=headers), timeout=60
+    ) as response:
+        response.read()
+
+
 def main() -> None:
     args = _arguments()
     wrk.ensure_wrk()
@@ -123,8 +153,9 @@ def main() -> None:
     only = set(args.only.split(",")) if args.only else everything
     if args.smoke:
         database, redis, size = f"sqlite+aiosqlite:///{folder / 'bench.db'}", None, SMOKE
-        # The smoke run checks the main pipeline, and the hostile one when asked for.
-        only = (only & {"main", "hostile"}) if args.only else {"main"}
+        # The smoke run checks the main pipeline and the database path (API and pages), and
+        # the hostile one when asked for.
+        only = (only & {"main", "uncached", "hostile"}) if args.only else {"main", "uncached"}
     else:
         database = fresh_pg(args.pg, args.pg_database).replace(
             "postgresql://", "postgresql+asyncpg://"
@@ -151,17 +182,21 @@ def main() -> None:
         scenarios = build(world, size.articles)
         report.scenarios = scenarios
         tokens = [u["token"] for u in world.users]
-        if only - {"hostile"}:  # every other run compares with the main one
+        cookies = asyncio.run(session_cookies(server.url, world.users))
+        if "main" in only:
             main_run(bench, server, port, report, scenarios, tokens)
     finally:
         server.stop()
-    reads = [s for s in scenarios if s.read]
     if "uncached" in only:
-        print("conduit, cache disabled", flush=True)
+        # Issue 12's run: every API scenario (the other half of the fresh favorites) and the
+        # pages, cache off; CPU per request against the best peer's.
+        print("conduit, cache disabled (the database path)", flush=True)
+        report.database_path = build(world, size.articles, half=1) + pages(world)
         server = procs.conduit(port, _env(database, redis, False), "0", bench.log("uncached"))
         try:
-            for s in reads:
-                report.uncached[s.name] = bench.measure(server, s, tokens, bench.extra)
+            for s in report.database_path:
+                chosen = cookies if s.web else tokens
+                report.uncached[s.name] = bench.measure(server, s, chosen, bench.extra)
         finally:
             server.stop()
     if "two" in only:
@@ -190,7 +225,7 @@ def main() -> None:
     print(f"written to {target}")
     broken = [
         name
-        for results in (report.conduit, report.ceiling)
+        for results in (report.conduit, report.ceiling, report.uncached)
         for name, result in results.items()
         if result.errors or not result.requests
     ]

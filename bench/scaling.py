@@ -31,7 +31,7 @@ def measure_scaling(
     latency: dict[tuple[str, int, bool], float] = {}
     for size in SIZES:
         print(f"scaling: {size:,} articles (direct inserts)", flush=True)
-        url = fresh_pg(admin, f"conduit_bench_{size}")
+        url = fresh_pg(admin, f"{bench.args.pg_database}_{size}")
         database = url.replace("postgresql://", "postgresql+asyncpg://")
         server_env = env(database, None, False)
         subprocess.run(

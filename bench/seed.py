@@ -24,6 +24,7 @@ class World:
     users: list[dict[str, Any]] = field(default_factory=list)  # username, email, token
     slugs: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=lambda: list(TAGS))
+    favorites: set[tuple[str, str]] = field(default_factory=set)  # (username, slug) seeded
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,8 @@ async def seed(base: str, size: Size, concurrency: int = 16, rng_seed: int = 7) 
 
         jobs = []
         for user in users:
-            jobs += [favorite(user, s) for s in rng.sample(world.slugs, size.favorites)]
+            chosen = rng.sample(world.slugs, size.favorites)
+            world.favorites.update((user["username"], s) for s in chosen)
+            jobs += [favorite(user, s) for s in chosen]
         await _gather(concurrency, jobs)
     return world

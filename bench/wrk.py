@@ -13,7 +13,12 @@ local paths = {%(paths)s}
 local tokens = {%(tokens)s}
 local bodies = {%(bodies)s}
 local method = "%(method)s"
+local header = "%(header)s"
+local prefix = "%(prefix)s"
+-- Ordered: the i-th request sends paths[i] with tokens[i] (real favorites, never a repeat).
+local ordered = %(ordered)s
 local counter = 0
+local sent = %(start)d
 
 function setup(thread)
   thread:set("id", counter)
@@ -26,15 +31,24 @@ end
 
 function request()
   local headers = {}
-  if #tokens > 0 then
-    headers["Authorization"] = "Token " .. tokens[math.random(#tokens)]
+  local path
+  if ordered then
+    sent = sent + 1
+    local i = (sent - 1) %% #paths + 1
+    path = paths[i]
+    headers[header] = prefix .. tokens[i]
+  else
+    path = paths[math.random(#paths)]
+    if #tokens > 0 then
+      headers[header] = prefix .. tokens[math.random(#tokens)]
+    end
   end
   local body = nil
   if #bodies > 0 then
     headers["Content-Type"] = "application/json"
     body = bodies[math.random(#bodies)]
   end
-  return wrk.format(method, paths[math.random(#paths)], headers, body)
+  return wrk.format(method, path, headers, body)
 end
 
 function done(summary, latency, requests)
@@ -63,8 +77,19 @@ def _lua_list(items: list[str]) -> str:
 
 
 def script(
-    folder: Path, name: str, method: str, paths: list[str], tokens: list[str], bodies: list[str]
+    folder: Path,
+    name: str,
+    method: str,
+    paths: list[str],
+    tokens: list[str],
+    bodies: list[str],
+    cookie: bool = False,
+    ordered: bool = False,
+    start: int = 0,
 ) -> Path:
+    """A wrk script; ``tokens`` are API tokens, or ``Cookie`` header values with ``cookie``;
+    ``ordered`` pairs ``paths[i]`` with ``tokens[i]`` and sends them in order, from ``start``
+    (a warmup and the measured run that follows it must not send the same pairs)."""
     path = folder / f"{name}.lua"
     path.write_text(
         LUA
@@ -73,6 +98,10 @@ def script(
             "tokens": _lua_list(tokens),
             "bodies": _lua_list(bodies),
             "method": method,
+            "header": "Cookie" if cookie else "Authorization",
+            "prefix": "" if cookie else "Token ",
+            "ordered": "true" if ordered else "false",
+            "start": start,
         }
     )
     return path

@@ -23,7 +23,7 @@ from conduit.api.users import router as users_router
 from conduit.apidocs import install as install_api_docs
 from conduit.cache.core import build_cache
 from conduit.cache.invalidator import CacheInvalidator
-from conduit.db import create_engine, create_sessionmaker
+from conduit.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from conduit.errors import error_body
 from conduit.guard import RequestGuard
 from conduit.head import HeadAsGet
@@ -56,6 +56,7 @@ def build_resources(settings: Settings) -> Resources:
         settings=settings,
         engine=engine,
         sessions=create_sessionmaker(engine),
+        reads=create_read_sessionmaker(engine),
         hasher=PasswordHasher(settings),
         tokens=Tokens(settings),
         limiter=RateLimiter(settings, redis),

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert
 
 from conduit.dburl import normalise_url as normalise_url  # re-exported: older imports
@@ -34,14 +35,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
 
 def create_engine(settings: Settings, lookups: bool = False) -> AsyncEngine:
     """The application's engine; with ``lookups``, a second small one for single-statement reads
-    outside any transaction (the fast path's account check): autocommit and no pre-ping, so a
-    lookup is one round trip instead of five (ping = BEGIN + ROLLBACK, BEGIN, SELECT, ROLLBACK).
-    Its caller treats any failure as "ask the full stack", whose pool does ping."""
+    outside any transaction (the fast path's account check, in autocommit).
+
+    No pre-ping: on asyncpg it costs three round trips (BEGIN, an empty statement, ROLLBACK) per
+    checkout, more than most requests' own statements. What it protected against, a connection
+    that died while idle in the pool, is handled instead by (1) ``pool_recycle``, which replaces
+    connections before a server's or a firewall's idle timeout closes them, and (2) SQLAlchemy's
+    disconnect handling: the request that meets a dead connection fails as a disconnect (a 503
+    with Retry-After, never a 500: ``app._database_error``) and the whole pool is invalidated at
+    once, so the next request opens fresh connections (tests/security/test_faults.py)."""
     url = normalise_url(settings.database_url)
-    kwargs: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": not lookups}
-    if url.get_backend_name() == "sqlite":
-        kwargs.pop("pool_pre_ping")
-    else:
+    kwargs: dict[str, Any] = {"echo": settings.db_echo}
+    if url.get_backend_name() != "sqlite":
         kwargs["pool_recycle"] = 1800
     if lookups:
         # Never in a transaction, so nothing to roll back when a connection is returned.
@@ -61,6 +66,30 @@ def create_engine(settings: Settings, lookups: bool = False) -> AsyncEngine:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession] | None:
+    """Sessions for requests that only read (GET), on the same pool in autocommit, where that is
+    cheaper: on PostgreSQL (asyncpg) autocommit is a client-side flag, and a read then costs one
+    round trip per statement instead of BEGIN + statements + ROLLBACK. Its default isolation,
+    READ COMMITTED, already gives each statement its own snapshot, so a read sees nothing it
+    would not have seen inside a transaction. MariaDB (aiomysql) would pay a round trip to switch
+    autocommit on and another to switch it back, and its REPEATABLE READ snapshot would be lost;
+    SQLite's BEGIN is local. Both keep their transactions: None."""
+    if engine.dialect.name != "postgresql":
+        return None
+    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return async_sessionmaker(autocommit, expire_on_commit=False, autoflush=False)
+
+
+async def core(
+    session: AsyncSession, statement: Executable, params: dict[str, Any] | None = None
+) -> Result[Any]:
+    """A read on the session's connection, as Core: plain rows, without the ORM's execution layer
+    (its events, compile-state set-up and result processing), which cost a read ~10% of its
+    CPU in the profile (docs/performance.md). Same connection, same transaction (if any)."""
+    connection = await session.connection()
+    return await connection.execute(statement, params)
 
 
 def insert_ignore(session: AsyncSession, entity: Any, rows: list[dict[str, Any]]) -> Insert:

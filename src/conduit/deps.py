@@ -33,10 +33,11 @@ async def _resources(request: Request) -> Resources:
 AppResources = Annotated[Resources, Depends(_resources)]
 
 
-async def get_uow(resources: AppResources) -> AsyncIterator[UnitOfWork]:
+async def get_uow(request: Request, resources: AppResources) -> AsyncIterator[UnitOfWork]:
     """The request's unit of work: whatever the handler did not commit is rolled back here, and
-    the session goes back to the pool, whatever happened (``UnitOfWork.close`` never raises)."""
-    uow = resources.unit_of_work()
+    the session goes back to the pool, whatever happened (``UnitOfWork.close`` never raises).
+    A GET starts reading in autocommit where that is cheaper (``db.create_read_sessionmaker``)."""
+    uow = resources.unit_of_work(reading=request.method in ("GET", "HEAD"))
     try:
         yield uow
     finally:

@@ -216,6 +216,23 @@ class CacheGeneration(Base):
     value: Mapped[int] = mapped_column(BigInteger)
 
 
+class ArticleCount(Base):
+    """How many articles there are: in all (``author_id`` 0, ``ALL_ARTICLES``) and per author.
+    Kept exact by database triggers (migration 0004), so every writer counts, the API, the
+    ``seed`` command, a bulk COPY and an operator's SQL alike; a missing row means 0. The
+    list's and the feed's ``articlesCount`` read it instead of counting every match
+    (docs/performance.md)."""
+
+    __tablename__ = "article_counts"
+    __table_args__ = TABLE_ARGS
+
+    author_id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=False)
+    articles: Mapped[int] = mapped_column(BigInteger)
+
+
+ALL_ARTICLES = 0  # ArticleCount.author_id of the total (user ids start at 1)
+
+
 def iso(moment: datetime) -> str:
     """ISO 8601 in UTC with milliseconds and a ``Z``: 2016-02-18T03:22:56.637Z.
 

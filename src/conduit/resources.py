@@ -33,7 +33,14 @@ class Resources:
     invalidator: Invalidator | None = None
     # Single-statement reads outside a transaction (db.create_engine(lookups=True)); None: engine.
     lookups: AsyncEngine | None = None
+    # Autocommit sessions for requests that only read (db.create_read_sessionmaker); None: the
+    # database keeps every request in a transaction.
+    reads: async_sessionmaker[AsyncSession] | None = None
 
-    def unit_of_work(self) -> UnitOfWork:
-        """A fresh unit of work (one per request or command); the caller closes it."""
+    def unit_of_work(self, reading: bool = False) -> UnitOfWork:
+        """A fresh unit of work (one per request or command); the caller closes it. ``reading``:
+        the request is expected to read only (a GET), so it starts on an autocommit session
+        where the database makes that cheaper; its first ``write`` moves to a transaction."""
+        if reading and self.reads is not None:
+            return UnitOfWork(self.reads(), self.invalidator, transactional=self.sessions)
         return UnitOfWork(self.sessions(), self.invalidator)

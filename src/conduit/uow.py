@@ -55,11 +55,28 @@ def is_transient(exc: DBAPIError) -> bool:
 
 
 class UnitOfWork:
-    def __init__(self, session: AsyncSession, invalidator: Invalidator | None = None) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        invalidator: Invalidator | None = None,
+        transactional: Callable[[], AsyncSession] | None = None,
+    ) -> None:
+        """``transactional``: ``session`` is an autocommit session for reads, and this makes
+        the transactional session the first ``write`` (or ``commit``) moves to."""
         self.session = session
         self.attempt = 0  # which run of the current write this is (0 first)
         self._invalidator = invalidator
         self._touched: set[str] = set()
+        self._transactional = transactional
+
+    async def _leave_autocommit(self) -> None:
+        """Before any write: a write must be atomic and announced with its commit, which an
+        autocommit session cannot do. Callers reach the session through ``uow.session``."""
+        if self._transactional is None:
+            return
+        reader, self.session = self.session, self._transactional()
+        self._transactional = None
+        await reader.close()
 
     def touch(self, *names: str) -> None:
         """Declares generations this unit of work changed; bumped after its commit."""
@@ -68,6 +85,7 @@ class UnitOfWork:
     async def write(self, work: Callable[[], Awaitable[T]], attempts: int = ATTEMPTS) -> T:
         """Runs ``work`` and commits, retrying from scratch on transient failures. Any other
         failure rolls back (nothing it did stays, nothing it touched is announced) and is raised."""
+        await self._leave_autocommit()
         for attempt in range(attempts):
             self.attempt = attempt
             try:

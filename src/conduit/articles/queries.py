@@ -7,13 +7,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conduit.articles.views import ArticlePage, ArticleView
+from conduit.db import core
 from conduit.errors import NotFound
-from conduit.models import Article, ArticleTag, Favorite, Follow, Tag, User
-from conduit.profiles.service import following_clause
+from conduit.models import (
+    ALL_ARTICLES,
+    Article,
+    ArticleCount,
+    ArticleTag,
+    Favorite,
+    Follow,
+    Tag,
+    User,
+)
+from conduit.profiles.service import VIEWER, following_clause
 from conduit.profiles.views import Profile
 
 
@@ -25,13 +45,13 @@ class ArticleFilter:
     feed_of: int | None = None  # a user id: only articles by authors this user follows
 
 
-def favorited_clause(viewer_id: int | None) -> ColumnElement[bool]:
+def favorited_clause(viewer_id: int | BindParameter[int] | None) -> ColumnElement[bool]:
     if viewer_id is None:
         return false()
     return exists().where(and_(Favorite.user_id == viewer_id, Favorite.article_id == Article.id))
 
 
-def _columns(viewer_id: int | None, with_body: bool) -> Select[Any]:
+def _columns(viewer_id: int | BindParameter[int] | None, with_body: bool) -> Select[Any]:
     columns: list[Any] = [
         Article.slug,
         Article.title,
@@ -104,28 +124,76 @@ def _conditions(filters: ArticleFilter) -> list[ColumnElement[bool]]:
 async def list_articles(
     session: AsyncSession, filters: ArticleFilter, viewer_id: int | None, limit: int, offset: int
 ) -> ArticlePage:
-    """One page and the total count (two statements at most)."""
+    """One page and the total count in one statement: the count rides along as an uncorrelated
+    scalar subquery, which each database evaluates once. Only a page past the end (no row to
+    carry it) costs a second statement."""
     conditions = _conditions(filters)
+    total = _count(filters, conditions)
     page = (
         _columns(viewer_id, with_body=False)
+        .add_columns(total.scalar_subquery().label("total"))
         .where(*conditions)
         .order_by(Article.created_at.desc(), Article.id.desc())
         .limit(limit)
         .offset(offset)
     )
-    rows = (await session.execute(page)).all()
-    if offset == 0 and len(rows) < limit:
-        count = len(rows)  # the whole result is on this page: no need to count
+    rows = (await core(session, page)).all()
+    if rows:
+        # int(): a SUM is a NUMERIC (a Decimal) on PostgreSQL and MariaDB.
+        count = int(rows[0].total)
+    elif offset == 0:
+        count = 0
     else:
-        count_query = select(func.count()).select_from(Article).where(*conditions)
-        count = (await session.execute(count_query)).scalar_one()
+        count = int((await core(session, total)).scalar_one())
     return ArticlePage(tuple(_view(row, False) for row in rows), count)
 
 
+def _count(filters: ArticleFilter, conditions: list[ColumnElement[bool]]) -> Select[Any]:
+    """Every match, exactly, without visiting every matching article where a cheaper source
+    holds the same number: the maintained counts (``ArticleCount``) for all articles, one author
+    and a feed; the tag's rows of article_tags alone for a tag (its links go with the article).
+    Any combination of filters counts the matching articles themselves."""
+    given = [
+        name
+        for name in ("tag", "author", "favorited", "feed_of")
+        if getattr(filters, name) is not None
+    ]
+    if not given:
+        return select(func.coalesce(func.sum(ArticleCount.articles), 0)).where(
+            ArticleCount.author_id == ALL_ARTICLES
+        )
+    if given == ["feed_of"]:
+        followed = select(Follow.followee_id).where(Follow.follower_id == filters.feed_of)
+        return select(func.coalesce(func.sum(ArticleCount.articles), 0)).where(
+            ArticleCount.author_id.in_(followed)
+        )
+    if given == ["author"]:
+        author = select(User.id).where(User.username == filters.author)
+        return select(func.coalesce(func.sum(ArticleCount.articles), 0)).where(
+            ArticleCount.author_id.in_(author)
+        )
+    if given == ["tag"]:
+        return (
+            select(func.count())
+            .select_from(ArticleTag)
+            .join(Tag, Tag.id == ArticleTag.tag_id)
+            .where(Tag.name == filters.tag)
+        )
+    return select(func.count()).select_from(Article).where(*conditions)
+
+
+# Built once: anonymous and signed-in (``VIEWER``), the slug a bind parameter.
+_ARTICLE = {
+    signed_in: _columns(VIEWER if signed_in else None, with_body=True).where(
+        Article.slug == bindparam("slug")
+    )
+    for signed_in in (False, True)
+}
+
+
 async def get_article(session: AsyncSession, slug: str, viewer_id: int | None) -> ArticleView:
-    row = (
-        await session.execute(_columns(viewer_id, with_body=True).where(Article.slug == slug))
-    ).first()
+    statement = _ARTICLE[viewer_id is not None]
+    row = (await core(session, statement, {"slug": slug, "viewer_id": viewer_id})).first()
     if row is None:
         raise NotFound("article")
     return _view(row, True)
@@ -133,20 +201,20 @@ async def get_article(session: AsyncSession, slug: str, viewer_id: int | None) -
 
 async def article_id_of(session: AsyncSession, slug: str) -> int:
     """The id behind a slug, for writes and sub-resources; 404 when there is none."""
-    article_id = (
-        await session.execute(select(Article.id).where(Article.slug == slug))
-    ).scalar_one_or_none()
+    article_id = (await core(session, select(Article.id).where(Article.slug == slug))).scalar()
     if article_id is None:
         raise NotFound("article")
-    return article_id
+    return int(article_id)
+
+
+_USES = func.count(ArticleTag.article_id)
+_POPULAR_TAGS = (
+    select(Tag.name)
+    .join(ArticleTag, ArticleTag.tag_id == Tag.id)
+    .group_by(Tag.id, Tag.name)
+    .order_by(_USES.desc(), Tag.name)
+)
 
 
 async def popular_tags(session: AsyncSession) -> list[str]:
-    uses = func.count(ArticleTag.article_id)
-    query = (
-        select(Tag.name)
-        .join(ArticleTag, ArticleTag.tag_id == Tag.id)
-        .group_by(Tag.id, Tag.name)
-        .order_by(uses.desc(), Tag.name)
-    )
-    return list((await session.execute(query)).scalars())
+    return list((await core(session, _POPULAR_TAGS)).scalars())

@@ -3,6 +3,7 @@ a transient failure or a slug collision, committed, then what it touched is inva
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -10,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conduit import generations
-from conduit.articles.queries import article_id_of, get_article
+from conduit.articles.queries import get_article
 from conduit.articles.schemas import ArticleChanges, NewArticle
 from conduit.articles.slugs import base_slug, with_suffix
 from conduit.articles.views import ArticleView
@@ -146,54 +147,67 @@ async def remove(uow: UnitOfWork, viewer: Viewer, slug: str) -> None:
     await uow.write(work)
 
 
-async def _lock_article(session: AsyncSession, article_id: int) -> None:
-    """Takes the article row's write lock first. Without it, InnoDB gives each concurrent favorite
-    a shared lock on the article (the foreign key check) that then blocks every counter update:
-    a deadlock per race. PostgreSQL's foreign key check takes FOR KEY SHARE, which the counter
-    update (FOR NO KEY UPDATE) does not conflict with, and SQLite locks the whole file: neither
-    needs the extra statement on this hot path."""
+async def _lock_article(session: AsyncSession, article_id: int) -> int | None:
+    """Takes the article row's write lock first, and reads its counter under it. Without it,
+    InnoDB gives each concurrent favorite a shared lock on the article (the foreign key check)
+    that then blocks every counter update: a deadlock per race. PostgreSQL's foreign key check
+    takes FOR KEY SHARE, which the counter update (FOR NO KEY UPDATE) does not conflict with, and
+    SQLite locks the whole file: neither needs the extra statement on this hot path (None)."""
     if session.get_bind().dialect.name not in ("mysql", "mariadb"):
-        return
-    await session.execute(select(Article.id).where(Article.id == article_id).with_for_update())
+        return None
+    locked = select(Article.favorites_count).where(Article.id == article_id).with_for_update()
+    return int((await session.execute(locked)).scalar_one())
+
+
+async def _count_by(session: AsyncSession, article_id: int, delta: int, locked: int | None) -> int:
+    """Moves the article's favorites counter by ``delta`` and returns its new value: from the
+    UPDATE itself where the database returns updated rows, else from the value read under the
+    row lock (MariaDB: UPDATE has no RETURNING there)."""
+    change = (
+        update(Article)
+        .where(Article.id == article_id)
+        .values(favorites_count=Article.favorites_count + delta)
+    )
+    if locked is None:
+        return int((await session.execute(change.returning(Article.favorites_count))).scalar_one())
+    await session.execute(change)
+    return locked + delta
 
 
 async def favorite(uow: UnitOfWork, viewer: Viewer, slug: str) -> ArticleView:
+    """The article as the viewer now sees it. It is read first (404, and everything the answer
+    shows) and not re-read after the write: the write changes only the viewer's flag and the
+    counter, whose new value the counter's own statement returns."""
     session = uow.session
-    article_id = await article_id_of(session, slug)
+    article = await get_article(session, slug, viewer.id)
 
-    async def work() -> None:
-        await _lock_article(session, article_id)
+    async def work() -> int:
+        locked = await _lock_article(session, article.id)
         added = await session.execute(
-            insert_ignore(session, Favorite, [{"user_id": viewer.id, "article_id": article_id}])
+            insert_ignore(session, Favorite, [{"user_id": viewer.id, "article_id": article.id}])
         )
-        if added.rowcount:  # type: ignore[attr-defined]
-            await session.execute(
-                update(Article)
-                .where(Article.id == article_id)
-                .values(favorites_count=Article.favorites_count + 1)
-            )
         uow.touch(generations.ARTICLES, generations.relations_of(viewer.id))
+        if added.rowcount:  # type: ignore[attr-defined]
+            return await _count_by(session, article.id, 1, locked)
+        return article.favorites_count if locked is None else locked  # already a favorite
 
-    await uow.write(work)
-    return await get_article(session, slug, viewer.id)
+    count = await uow.write(work)
+    return replace(article, favorited=True, favorites_count=count)
 
 
 async def unfavorite(uow: UnitOfWork, viewer: Viewer, slug: str) -> ArticleView:
     session = uow.session
-    article_id = await article_id_of(session, slug)
+    article = await get_article(session, slug, viewer.id)
 
-    async def work() -> None:
-        await _lock_article(session, article_id)
+    async def work() -> int:
+        locked = await _lock_article(session, article.id)
         removed = await session.execute(
-            delete(Favorite).where(Favorite.user_id == viewer.id, Favorite.article_id == article_id)
+            delete(Favorite).where(Favorite.user_id == viewer.id, Favorite.article_id == article.id)
         )
-        if removed.rowcount:  # type: ignore[attr-defined]
-            await session.execute(
-                update(Article)
-                .where(Article.id == article_id)
-                .values(favorites_count=Article.favorites_count - 1)
-            )
         uow.touch(generations.ARTICLES, generations.relations_of(viewer.id))
+        if removed.rowcount:  # type: ignore[attr-defined]
+            return await _count_by(session, article.id, -1, locked)
+        return article.favorites_count if locked is None else locked  # was not a favorite
 
-    await uow.write(work)
-    return await get_article(session, slug, viewer.id)
+    count = await uow.write(work)
+    return replace(article, favorited=False, favorites_count=count)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, delete, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conduit import generations
 from conduit.articles.queries import article_id_of
 from conduit.comments.views import CommentThread, CommentView
-from conduit.db import inserted_id
+from conduit.db import core, inserted_id
 from conduit.errors import Forbidden, NotFound
 from conduit.identity import Viewer
-from conduit.models import Comment, User, utcnow
+from conduit.models import Article, Comment, User, utcnow
 from conduit.profiles.service import following_clause
 from conduit.profiles.views import Profile
 from conduit.uow import UnitOfWork
@@ -20,11 +22,12 @@ from conduit.uow import UnitOfWork
 async def list_comments(
     session: AsyncSession, slug: str, viewer_id: int | None, limit: int, offset: int
 ) -> CommentThread:
-    """One page, newest first. One row beyond the page tells whether older comments exist, so
-    the page costs the same two statements however long the thread is."""
-    article_id = await article_id_of(session, slug)
+    """One page, newest first, in one statement: the article (404 when there is none) LEFT
+    JOINed to its comments, so an article without comments is one row of NULLs instead of a
+    separate slug lookup. One row beyond the page tells whether older comments exist."""
     rows = (
-        await session.execute(
+        await core(
+            session,
             select(
                 Comment.id,
                 Comment.created_at,
@@ -36,13 +39,21 @@ async def list_comments(
                 following_clause(viewer_id, Comment.author_id).label("following"),
                 Comment.author_id,
             )
-            .join(User, User.id == Comment.author_id)
-            .where(Comment.article_id == article_id)
+            .select_from(Article)
+            .outerjoin(Comment, Comment.article_id == Article.id)
+            .outerjoin(User, User.id == Comment.author_id)
+            .where(Article.slug == slug)
             .order_by(Comment.created_at.desc(), Comment.id.desc())
             .limit(limit + 1)
-            .offset(offset)
+            .offset(offset),
         )
     ).all()
+    if not rows:
+        # No row at all: no such article, or a page beyond the last comment (asked for rarely:
+        # only then does telling them apart cost a second statement).
+        if offset == 0:
+            raise NotFound("article")
+        await article_id_of(session, slug)
     items = tuple(
         CommentView(
             row.id,
@@ -52,28 +63,37 @@ async def list_comments(
             Profile(row.author_id, row.username, row.bio, row.image, bool(row.following)),
         )
         for row in rows[:limit]
+        if row.id is not None
     )
     return CommentThread(items, len(rows) > limit)
 
 
 async def add(uow: UnitOfWork, viewer: Viewer, slug: str, body: str) -> CommentView:
+    """One statement: the INSERT finds the article by its slug itself (INSERT ... SELECT), so
+    an unknown slug inserts nothing (404) instead of costing a lookup first."""
     session = uow.session
-    article_id = await article_id_of(session, slug)
 
     async def work() -> CommentView:
         now = utcnow()
-        result = await session.execute(
-            insert(Comment).values(
-                body=body,
-                article_id=article_id,
-                author_id=viewer.id,
-                created_at=now,
-                updated_at=now,
-            )
-        )
+        source = select(
+            literal(body, Comment.body.type),
+            Article.id,
+            literal(viewer.id, Comment.author_id.type),
+            literal(now, Comment.created_at.type),
+            literal(now, Comment.updated_at.type),
+        ).where(Article.slug == slug)
+        names = ["body", "article_id", "author_id", "created_at", "updated_at"]
+        statement = insert(Comment).from_select(names, source)
+        if session.get_bind().dialect.insert_returning:
+            new_id = (await session.execute(statement.returning(Comment.id))).scalar_one_or_none()
+        else:
+            result = cast(CursorResult[Any], await session.execute(statement))
+            new_id = result.lastrowid if result.rowcount else None
+        if new_id is None:
+            raise NotFound("article")
         uow.touch(generations.comments_of(slug))
         author = Profile(viewer.id, viewer.username, viewer.bio, viewer.image, False)
-        return CommentView(inserted_id(result), now, now, body, author)
+        return CommentView(int(new_id), now, now, body, author)
 
     return await uow.write(work)
 

@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, delete, exists, false, select
+from typing import Any
+
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    false,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from conduit import generations
-from conduit.db import insert_ignore
+from conduit.db import core, insert_ignore
 from conduit.errors import Invalid, NotFound
 from conduit.identity import Viewer
 from conduit.models import Follow, User
 from conduit.profiles.views import Profile
 from conduit.uow import UnitOfWork
 
+# The viewer's id in statements built once at import (a hot read's statement is then neither
+# rebuilt nor re-keyed for SQLAlchemy's compiled cache on every request): pass ``viewer_id``.
+VIEWER: BindParameter[int] = bindparam("viewer_id", type_=Integer)
+
 
 def following_clause(
-    viewer_id: int | None, author_id: InstrumentedAttribute[int]
+    viewer_id: int | BindParameter[int] | None, author_id: InstrumentedAttribute[int]
 ) -> ColumnElement[bool]:
     """Whether the viewer follows ``author_id``, as a column expression (false when anonymous)."""
     if viewer_id is None:
@@ -24,17 +41,27 @@ def following_clause(
     return exists().where(and_(Follow.follower_id == viewer_id, Follow.followee_id == author_id))
 
 
+def _profile_statement(viewer: BindParameter[int] | None) -> Select[Any]:
+    columns: list[Any] = [
+        User.id,
+        User.username,
+        User.bio,
+        User.image,
+        following_clause(viewer, User.id).label("following"),
+    ]
+    return select(*columns).where(User.username == bindparam("username"))
+
+
+_PROFILE = {False: _profile_statement(None), True: _profile_statement(VIEWER)}
+
+
 async def get(session: AsyncSession, username: str, viewer_id: int | None) -> Profile:
-    row = (
-        await session.execute(
-            select(
-                User.id, User.username, User.bio, User.image, following_clause(viewer_id, User.id)
-            ).where(User.username == username)
-        )
-    ).first()
+    statement = _PROFILE[viewer_id is not None]
+    params = {"username": username, "viewer_id": viewer_id}
+    row = (await core(session, statement, params)).first()
     if row is None:
         raise NotFound("profile")
-    return Profile(row[0], row[1], row[2], row[3], bool(row[4]))
+    return Profile(row.id, row.username, row.bio, row.image, bool(row.following))
 
 
 async def _target(session: AsyncSession, username: str) -> Profile:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from conduit.errors import Suspended, Unauthorized
@@ -29,6 +29,10 @@ COLUMNS: tuple[Any, ...] = (
     User.token_version,
     User.kept_token_id,
 )
+
+
+# Built once (not rebuilt and re-keyed for the compiled cache on every request).
+_ACCOUNT = select(*COLUMNS).where(User.id == bindparam("user_id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +71,9 @@ def account_of(row: Row[Any] | tuple[Any, ...]) -> Account:
 
 
 async def load_account(db: AsyncSession | AsyncConnection, user_id: int) -> Account | None:
-    row = (await db.execute(select(*COLUMNS).where(User.id == user_id))).first()
+    # On a session: through its connection, as Core (``db.core``: no ORM execution layer).
+    connection = await db.connection() if isinstance(db, AsyncSession) else db
+    row = (await connection.execute(_ACCOUNT, {"user_id": user_id})).first()
     return None if row is None else account_of(row)
 
 
