@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conduit import generations
 from conduit.articles.queries import article_id_of
 from conduit.comments.views import CommentThread, CommentView
-from conduit.db import core, inserted_id
+from conduit.db import core
 from conduit.errors import Forbidden, NotFound
 from conduit.identity import Viewer
 from conduit.models import Article, Comment, User, utcnow
