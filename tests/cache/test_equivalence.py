@@ -64,11 +64,15 @@ class World:
     serial: int = 0
 
 
+def _is_fast_path(factory: object) -> bool:
+    return isinstance(factory, type) and issubclass(factory, CachedReads)
+
+
 def _instance(base: Settings, fast_path: bool, cache: bool) -> FastAPI:
     app = create_app(base.model_copy(update={"cache_enabled": cache}))
     if not fast_path:
         # Before the first request builds the middleware stack: the full stack answers all.
-        app.user_middleware = [m for m in app.user_middleware if m.cls is not CachedReads]
+        app.user_middleware = [m for m in app.user_middleware if not _is_fast_path(m.cls)]
     return app
 
 
@@ -82,7 +86,7 @@ async def _world(base: Settings) -> AsyncIterator[World]:
             transport = ASGITransport(app=app, raise_app_exceptions=False)
             client = AsyncClient(transport=transport, base_url="http://testserver")
             clients.append(await stack.enter_async_context(client))
-        world = World(*clients)
+        world = World(clients[0], clients[1], clients[2])
         for name in NAMES:
             user = {"username": name, "email": f"{name}@example.com", "password": "dragon-tamer"}
             response = await world.fast.post("/api/users", json={"user": user})
