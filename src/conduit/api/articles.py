@@ -15,6 +15,7 @@ from conduit.articles.schemas import NewArticleRequest, UpdateArticleRequest
 from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Work, WriteThrottle
 from conduit.jsonresponse import json_response, raw_json_response
 from conduit.params import OPTIONAL_AUTH, FilterValue, Slug
+from conduit.visibility import sight_of
 
 router = APIRouter()
 
@@ -38,8 +39,10 @@ async def list_articles(
 ) -> Response:
     filters = ArticleFilter(tag=tag, author=author, favorited=favorited)
     viewer_id = viewer.id if viewer else None
+    cache = reads.cache_for(resources.cache, viewer)
+    sight = sight_of(viewer)
     body = await reads.articles(
-        resources.cache, uow.session, filters, viewer_id, paging.limit, paging.offset
+        cache, uow.session, filters, viewer_id, paging.limit, paging.offset, sight
     )
     return raw_json_response(body)
 
@@ -55,8 +58,10 @@ async def feed(
     viewer: CurrentViewer, uow: Work, resources: AppResources, paging: Paging
 ) -> Response:
     filters = ArticleFilter(feed_of=viewer.id)
+    cache = reads.cache_for(resources.cache, viewer)
+    sight = sight_of(viewer)
     body = await reads.articles(
-        resources.cache, uow.session, filters, viewer.id, paging.limit, paging.offset
+        cache, uow.session, filters, viewer.id, paging.limit, paging.offset, sight
     )
     return raw_json_response(body)
 
@@ -87,7 +92,9 @@ async def get_article(
     slug: Slug, viewer: OptionalViewer, uow: Work, resources: AppResources
 ) -> Response:
     viewer_id = viewer.id if viewer else None
-    return raw_json_response(await reads.article(resources.cache, uow.session, slug, viewer_id))
+    cache = reads.cache_for(resources.cache, viewer)
+    body = await reads.article(cache, uow.session, slug, viewer_id, sight_of(viewer))
+    return raw_json_response(body)
 
 
 @router.put(

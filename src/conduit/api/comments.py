@@ -15,6 +15,7 @@ from conduit.comments.schemas import NewCommentRequest
 from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Work, WriteThrottle
 from conduit.jsonresponse import json_response, raw_json_response
 from conduit.params import OPTIONAL_AUTH, RowId, Slug
+from conduit.visibility import sight_of
 
 router = APIRouter(tags=["Comments"])
 
@@ -30,7 +31,9 @@ async def list_comments(
     slug: Slug, viewer: OptionalViewer, uow: Work, resources: AppResources
 ) -> Response:
     viewer_id = viewer.id if viewer else None
-    return raw_json_response(await reads.comments(resources.cache, uow.session, slug, viewer_id))
+    cache = reads.cache_for(resources.cache, viewer)
+    body = await reads.comments(cache, uow.session, slug, viewer_id, sight_of(viewer))
+    return raw_json_response(body)
 
 
 @router.post(

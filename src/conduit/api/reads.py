@@ -2,9 +2,10 @@
 the database. What to load is the typed queries' business and how to render it the presenter's;
 the cache (generic) only keeps the bytes with the generations they were computed under.
 
-A cached entry is the anonymous rendering; the viewer's own flags (``favorited``, ``following``)
-come from their relations (a small cached set of their own) on every request, so no viewer ever
-sees another's view.
+A cached entry is the anonymous rendering, of public content only (conduit/visibility.py: a
+viewer who may see hidden content reads with ``cache=None``, see ``cache_for``); the viewer's own
+flags (``favorited``, ``following``) come from their relations (a small cached set of their own)
+on every request, so no viewer ever sees another's view.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from conduit.cache.core import Cache
 from conduit.cache.entries import Entry, Marks
 from conduit.comments import service as comments_service
 from conduit.comments.views import CommentView
+from conduit.identity import Viewer
 from conduit.profiles import service as profiles_service
 from conduit.profiles.relations import Relations, load_relations
 from conduit.profiles.views import Profile
+from conduit.visibility import Sight
 
 # What an article shows: its content, favorites counts and its author's public fields.
 ARTICLE_NAMES = (generations.ARTICLES, generations.USERS)
@@ -51,6 +54,12 @@ def marks(relations: Relations) -> Marks:
 
 def _relations(own: Marks) -> Relations:
     return Relations(own[0], own[1])
+
+
+def cache_for(cache: Cache | None, viewer: Viewer | None) -> Cache | None:
+    """The cache a viewer's reads may use: none for one who sees hidden content (a moderator, or
+    an author with hidden items), since shared entries hold only what everyone may see."""
+    return None if viewer is not None and viewer.sees_hidden else cache
 
 
 async def relations(
@@ -141,10 +150,14 @@ async def tags(cache: Cache | None, session: AsyncSession) -> bytes:
 
 
 async def article(
-    cache: Cache | None, session: AsyncSession, slug: str, viewer_id: int | None
+    cache: Cache | None,
+    session: AsyncSession,
+    slug: str,
+    viewer_id: int | None,
+    sight: Sight | None = None,
 ) -> bytes:
     if cache is None:
-        view = await queries.get_article(session, slug, viewer_id)
+        view = await queries.get_article(session, slug, viewer_id, sight)
         return presenter.dumps(presenter.article_response(view))
 
     async def build() -> Entry:
@@ -160,9 +173,10 @@ async def articles(
     viewer_id: int | None,
     limit: int,
     offset: int,
+    sight: Sight | None = None,
 ) -> bytes:
     if cache is None:
-        page = await queries.list_articles(session, filters, viewer_id, limit, offset)
+        page = await queries.list_articles(session, filters, viewer_id, limit, offset, sight)
         return presenter.dumps(presenter.article_list(page))
 
     async def build() -> Entry:
@@ -180,10 +194,14 @@ def comment_names(slug: str) -> tuple[str, ...]:
 
 
 async def comments(
-    cache: Cache | None, session: AsyncSession, slug: str, viewer_id: int | None
+    cache: Cache | None,
+    session: AsyncSession,
+    slug: str,
+    viewer_id: int | None,
+    sight: Sight | None = None,
 ) -> bytes:
     if cache is None:
-        thread = await comments_service.list_comments(session, slug, viewer_id)
+        thread = await comments_service.list_comments(session, slug, viewer_id, sight)
         return presenter.dumps(presenter.comment_list(thread))
 
     async def build() -> Entry:

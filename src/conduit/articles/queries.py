@@ -15,6 +15,7 @@ from conduit.errors import NotFound
 from conduit.models import Article, ArticleTag, Favorite, Follow, Tag, User
 from conduit.profiles.service import following_clause
 from conduit.profiles.views import Profile
+from conduit.visibility import PUBLIC, Sight, articles_visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,7 @@ def _columns(viewer_id: int | None, with_body: bool) -> Select[Any]:
         following_clause(viewer_id, Article.author_id).label("following"),
         Article.id.label("article_id"),
         Article.author_id,
+        Article.hidden_at,
     ]
     if with_body:
         columns.append(Article.body)
@@ -67,6 +69,7 @@ def _view(row: Any, with_body: bool) -> ArticleView:
         bool(row.favorited),
         row.favorites_count,
         author,
+        row.hidden_at is not None,
     )
 
 
@@ -101,11 +104,21 @@ def _conditions(filters: ArticleFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _sight(viewer_id: int | None, sight: Sight | None) -> Sight:
+    """By default a viewer sees the public articles and their own (conduit/visibility.py)."""
+    return sight if sight is not None else Sight(viewer_id) if viewer_id is not None else PUBLIC
+
+
 async def list_articles(
-    session: AsyncSession, filters: ArticleFilter, viewer_id: int | None, limit: int, offset: int
+    session: AsyncSession,
+    filters: ArticleFilter,
+    viewer_id: int | None,
+    limit: int,
+    offset: int,
+    sight: Sight | None = None,
 ) -> ArticlePage:
     """One page and the total count (two statements at most)."""
-    conditions = _conditions(filters)
+    conditions = [*_conditions(filters), articles_visible(_sight(viewer_id, sight))]
     page = (
         _columns(viewer_id, with_body=False)
         .where(*conditions)
@@ -122,20 +135,24 @@ async def list_articles(
     return ArticlePage(tuple(_view(row, False) for row in rows), count)
 
 
-async def get_article(session: AsyncSession, slug: str, viewer_id: int | None) -> ArticleView:
-    row = (
-        await session.execute(_columns(viewer_id, with_body=True).where(Article.slug == slug))
-    ).first()
+async def get_article(
+    session: AsyncSession, slug: str, viewer_id: int | None, sight: Sight | None = None
+) -> ArticleView:
+    visible = articles_visible(_sight(viewer_id, sight))
+    query = _columns(viewer_id, with_body=True).where(Article.slug == slug, visible)
+    row = (await session.execute(query)).first()
     if row is None:
         raise NotFound("article")
     return _view(row, True)
 
 
-async def article_id_of(session: AsyncSession, slug: str) -> int:
-    """The id behind a slug, for writes and sub-resources; 404 when there is none."""
-    article_id = (
-        await session.execute(select(Article.id).where(Article.slug == slug))
-    ).scalar_one_or_none()
+async def article_id_of(session: AsyncSession, slug: str, sight: Sight | None = None) -> int:
+    """The id behind a slug, for writes and sub-resources; 404 when there is none (or, given a
+    ``sight``, when it is hidden from it)."""
+    query = select(Article.id).where(Article.slug == slug)
+    if sight is not None:
+        query = query.where(articles_visible(sight))
+    article_id = (await session.execute(query)).scalar_one_or_none()
     if article_id is None:
         raise NotFound("article")
     return article_id
@@ -146,6 +163,8 @@ async def popular_tags(session: AsyncSession) -> list[str]:
     query = (
         select(Tag.name)
         .join(ArticleTag, ArticleTag.tag_id == Tag.id)
+        .join(Article, Article.id == ArticleTag.article_id)
+        .where(articles_visible(PUBLIC))  # the same list for everyone: it is cached as one
         .group_by(Tag.id, Tag.name)
         .order_by(uses.desc(), Tag.name)
     )

@@ -20,6 +20,7 @@ from conduit.identity import Viewer
 from conduit.models import Article, ArticleTag, Favorite, Tag, later_than, utcnow
 from conduit.profiles.views import Profile
 from conduit.uow import Retry, UnitOfWork
+from conduit.visibility import sight_of
 
 
 async def _free_slug(session: AsyncSession, title: str, attempt: int) -> str:
@@ -131,7 +132,7 @@ async def change(uow: UnitOfWork, viewer: Viewer, slug: str, data: ArticleChange
         return new_slug
 
     new_slug = await uow.write(work)
-    return await get_article(session, new_slug, viewer.id)
+    return await get_article(session, new_slug, viewer.id, sight_of(viewer))
 
 
 async def remove(uow: UnitOfWork, viewer: Viewer, slug: str) -> None:
@@ -159,7 +160,7 @@ async def _lock_article(session: AsyncSession, article_id: int) -> None:
 
 async def favorite(uow: UnitOfWork, viewer: Viewer, slug: str) -> ArticleView:
     session = uow.session
-    article_id = await article_id_of(session, slug)
+    article_id = await article_id_of(session, slug, sight_of(viewer))
 
     async def work() -> None:
         await _lock_article(session, article_id)
@@ -175,12 +176,12 @@ async def favorite(uow: UnitOfWork, viewer: Viewer, slug: str) -> ArticleView:
         uow.touch(generations.ARTICLES, generations.relations_of(viewer.id))
 
     await uow.write(work)
-    return await get_article(session, slug, viewer.id)
+    return await get_article(session, slug, viewer.id, sight_of(viewer))
 
 
 async def unfavorite(uow: UnitOfWork, viewer: Viewer, slug: str) -> ArticleView:
     session = uow.session
-    article_id = await article_id_of(session, slug)
+    article_id = await article_id_of(session, slug, sight_of(viewer))
 
     async def work() -> None:
         await _lock_article(session, article_id)
@@ -196,4 +197,4 @@ async def unfavorite(uow: UnitOfWork, viewer: Viewer, slug: str) -> ArticleView:
         uow.touch(generations.ARTICLES, generations.relations_of(viewer.id))
 
     await uow.write(work)
-    return await get_article(session, slug, viewer.id)
+    return await get_article(session, slug, viewer.id, sight_of(viewer))

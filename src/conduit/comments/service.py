@@ -15,12 +15,16 @@ from conduit.models import Comment, User, utcnow
 from conduit.profiles.service import following_clause
 from conduit.profiles.views import Profile
 from conduit.uow import UnitOfWork
+from conduit.visibility import PUBLIC, Sight, comments_visible, sight_of
 
 
 async def list_comments(
-    session: AsyncSession, slug: str, viewer_id: int | None
+    session: AsyncSession, slug: str, viewer_id: int | None, sight: Sight | None = None
 ) -> list[CommentView]:
-    article_id = await article_id_of(session, slug)
+    """The thread of an article visible to the viewer (404 when the article is not)."""
+    if sight is None:
+        sight = Sight(viewer_id) if viewer_id is not None else PUBLIC
+    article_id = await article_id_of(session, slug, sight)
     rows = (
         await session.execute(
             select(
@@ -35,7 +39,7 @@ async def list_comments(
                 Comment.author_id,
             )
             .join(User, User.id == Comment.author_id)
-            .where(Comment.article_id == article_id)
+            .where(Comment.article_id == article_id, comments_visible(sight))
             .order_by(Comment.created_at.desc(), Comment.id.desc())
         )
     ).all()
@@ -53,7 +57,7 @@ async def list_comments(
 
 async def add(uow: UnitOfWork, viewer: Viewer, slug: str, body: str) -> CommentView:
     session = uow.session
-    article_id = await article_id_of(session, slug)
+    article_id = await article_id_of(session, slug, sight_of(viewer))
 
     async def work() -> CommentView:
         now = utcnow()

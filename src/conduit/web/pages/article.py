@@ -9,6 +9,7 @@ from conduit.articles import service as articles
 from conduit.comments import service as comments
 from conduit.comments.schemas import NewComment
 from conduit.params import RowId, Slug
+from conduit.visibility import sight_of
 from conduit.web.bodies import body_renderer
 from conduit.web.context import Web, WebContext, safe_next
 from conduit.web.forms import parse, text
@@ -22,8 +23,9 @@ def _here(slug: str) -> str:
 
 async def _page(ctx: WebContext, slug: str, errors: list[str], draft: str, status: int) -> Response:
     viewer_id = ctx.viewer.id if ctx.viewer else None
-    article = await queries.get_article(ctx.db, slug, viewer_id)
-    thread = await comments.list_comments(ctx.db, slug, viewer_id)
+    sight = sight_of(ctx.viewer)
+    article = await queries.get_article(ctx.db, slug, viewer_id, sight)
+    thread = await comments.list_comments(ctx.db, slug, viewer_id, sight)
     own = viewer_id == article.author.id
     # Rendered off the event loop (web/bodies.py): the template only inserts it.
     body_html = await body_renderer(ctx.request).html(article.body or "")

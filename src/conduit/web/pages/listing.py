@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from conduit.articles import queries
 from conduit.articles.queries import ArticleFilter
+from conduit.visibility import sight_of
 from conduit.web.context import WebContext
 
 PAGE_SIZE = 10
@@ -50,7 +51,8 @@ async def article_page(
 ) -> dict[str, Any]:
     viewer_id = ctx.viewer.id if ctx.viewer else None
     offset = (page - 1) * PAGE_SIZE
-    result = await queries.list_articles(ctx.db, filters, viewer_id, PAGE_SIZE, offset)
+    sight = sight_of(ctx.viewer)
+    result = await queries.list_articles(ctx.db, filters, viewer_id, PAGE_SIZE, offset, sight)
     here = _url(path, params, page)
     return {
         "articles": result.items,
