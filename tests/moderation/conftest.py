@@ -27,9 +27,7 @@ def cache_mode(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def app(
-    settings: Settings, migrated: AsyncEngine, cache_mode: str
-) -> AsyncIterator[FastAPI]:
+async def app(settings: Settings, migrated: AsyncEngine, cache_mode: str) -> AsyncIterator[FastAPI]:
     await _empty_tables(migrated)
     chosen = settings.model_copy(update={"cache_enabled": cache_mode != "off"})
     if cache_mode == "redis":
