@@ -18,6 +18,8 @@ from conduit.settings import Settings
 from tests.cache.conftest import flush_redis, redis_url
 from tests.conftest import _empty_tables
 from tests.factories import Persona
+from tests.web.browser import Browser
+from tests.web.conftest import BrowserFactory
 
 
 @pytest.fixture(params=["memory", "redis", "off"])
@@ -65,3 +67,18 @@ async def act(person: Persona, method: str, path: str, **body: Any) -> Any:
     return await person.client.request(
         method, path, headers=person.auth, json=body or {"reason": "spam"}
     )
+
+
+@pytest.fixture
+async def browsers(app: FastAPI) -> AsyncIterator[BrowserFactory]:
+    """Independent cookie-keeping browsers on the app (as in tests/web)."""
+    opened: list[Browser] = []
+
+    async def open_browser(origin: str = "http://testserver") -> Browser:
+        browser = Browser.open(app, origin)
+        opened.append(browser)
+        return browser
+
+    yield open_browser
+    for browser in opened:
+        await browser.close()

@@ -5,6 +5,6 @@ from fastapi import APIRouter
 router = APIRouter(include_in_schema=False)
 
 # Imported for their side effect: each module adds its routes to ``router``.
-from conduit.web.pages import article, auth, editor, home, profile, settings  # noqa: E402
+from conduit.web.pages import article, auth, editor, home, profile, report, settings  # noqa: E402
 
-__all__ = ["article", "auth", "editor", "home", "profile", "router", "settings"]
+__all__ = ["article", "auth", "editor", "home", "profile", "report", "router", "settings"]

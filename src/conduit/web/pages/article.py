@@ -21,7 +21,14 @@ def _here(slug: str) -> str:
     return f"/article/{segment(slug)}"
 
 
-async def _page(ctx: WebContext, slug: str, errors: list[str], draft: str, status: int) -> Response:
+async def _page(
+    ctx: WebContext,
+    slug: str,
+    errors: list[str],
+    draft: str,
+    status: int,
+    reported: bool = False,
+) -> Response:
     viewer_id = ctx.viewer.id if ctx.viewer else None
     sight = sight_of(ctx.viewer)
     article = await queries.get_article(ctx.db, slug, viewer_id, sight)
@@ -40,7 +47,11 @@ async def _page(ctx: WebContext, slug: str, errors: list[str], draft: str, statu
         draft=draft,
         here=_here(slug),
         nav="",
+        reported=reported,
     )
+
+
+article_view = _page  # the Report form (web/pages/report.py) answers with this same page
 
 
 @router.get("/article/{slug}")
