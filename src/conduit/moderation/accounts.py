@@ -56,12 +56,21 @@ async def set_suspended(
             raise Invalid("profile", "cannot suspend yourself")
         if row.role != "member" and actor.role != ADMIN:
             raise Forbidden("role")  # only an admin acts on staff accounts
-        before = {"suspended": row.suspended_at is not None}
-        moment = row.suspended_at
+        # The condition is in the UPDATE: of two racing moderators exactly one changes the row
+        # (SQLite locks nothing on a SELECT), the other records that it found it so already.
+        current = User.suspended_at.is_(None) if suspend else User.suspended_at.is_not(None)
+        moment = utcnow() if suspend else None
+        result = await session.execute(
+            update(User).where(User.id == row.id, current).values(suspended_at=moment)
+        )
+        changed = getattr(result, "rowcount", 0) == 1
+        if not changed:
+            moment = (
+                await session.execute(select(User.suspended_at).where(User.id == row.id))
+            ).scalar_one()
+        before = {"suspended": (not suspend) if changed else moment is not None}
         resolved = 0
-        if suspend and moment is None:
-            moment = utcnow()
-            await session.execute(update(User).where(User.id == row.id).values(suspended_at=moment))
+        if suspend and changed:
             await session.execute(delete(WebSession).where(WebSession.user_id == row.id))
             # Its reported items are dealt with: they are hidden now with their author.
             articles = select(Article.id).where(Article.author_id == row.id)
@@ -78,9 +87,6 @@ async def set_suspended(
                 list((await session.execute(comments)).scalars()),
                 "suspended",
             )
-        elif not suspend and moment is not None:
-            moment = None
-            await session.execute(update(User).where(User.id == row.id).values(suspended_at=None))
         after = {"suspended": moment is not None}
         action = "user.suspend" if suspend else "user.reactivate"
         await audit.record(

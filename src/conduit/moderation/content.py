@@ -45,6 +45,42 @@ def _state(hidden_at: Any, reason: str | None) -> dict[str, Any]:
     return {"hidden": hidden_at is not None, "hiddenReason": reason}
 
 
+async def _flip(
+    session: AsyncSession,
+    model: type[Article] | type[Comment],
+    row_id: int,
+    hide: bool,
+    reason: str,
+    old_reason: str | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Hides or unhides one row; the state before and after, for the audit row.
+
+    The UPDATE carries the condition (only a visible row is hidden, only a hidden one shown):
+    of two moderators racing, exactly one changes the row and the other records that it found it
+    so already. SQLite takes no row lock on a SELECT, so this is what makes it hold there too."""
+    current = model.hidden_at.is_(None) if hide else model.hidden_at.is_not(None)
+    values = (
+        {"hidden_at": utcnow(), "hidden_reason": reason}
+        if hide
+        else {
+            "hidden_at": None,
+            "hidden_reason": None,
+        }
+    )
+    result = await session.execute(
+        update(model).where(model.id == row_id, current).values(**values)
+    )
+    now = (
+        await session.execute(
+            select(model.hidden_at, model.hidden_reason).where(model.id == row_id)
+        )
+    ).one()
+    after = _state(now.hidden_at, now.hidden_reason)
+    if getattr(result, "rowcount", 0) == 1:
+        return {"hidden": not hide, "hiddenReason": None if hide else old_reason}, after
+    return after, after
+
+
 async def set_article_hidden(
     uow: UnitOfWork, actor: Actor, slug: str, hide: bool, reason: str
 ) -> Moderated:
@@ -55,26 +91,16 @@ async def set_article_hidden(
         # Locked: two moderators on one article see each other's result, never a stale state.
         row = (
             await session.execute(
-                select(Article.id, Article.author_id, Article.hidden_at, Article.hidden_reason)
+                select(Article.id, Article.author_id, Article.hidden_reason)
                 .where(Article.slug == slug)
                 .with_for_update()
             )
         ).first()
         if row is None:
             raise NotFound("article")
-        before = _state(row.hidden_at, row.hidden_reason)
-        if hide and row.hidden_at is None:
-            values: dict[str, Any] = {"hidden_at": utcnow(), "hidden_reason": reason}
-        elif not hide and row.hidden_at is not None:
-            values = {"hidden_at": None, "hidden_reason": None}
-        else:
-            values = {}  # already so: recorded all the same, nothing else changes
-        if values:
-            await session.execute(update(Article).where(Article.id == row.id).values(**values))
+        before, after = await _flip(session, Article, row.id, hide, reason, row.hidden_reason)
+        if before != after:
             await recount_hidden(session, row.author_id)
-        after = _state(
-            values.get("hidden_at", row.hidden_at), values.get("hidden_reason", row.hidden_reason)
-        )
         resolved = await reports.resolve(
             session, reports.ARTICLE, [row.id], "hidden" if hide else "unhidden"
         )
@@ -111,19 +137,9 @@ async def set_comment_hidden(
         ).first()
         if row is None:
             raise NotFound("comment")
-        before = _state(row.hidden_at, row.hidden_reason)
-        if hide and row.hidden_at is None:
-            values: dict[str, Any] = {"hidden_at": utcnow(), "hidden_reason": reason}
-        elif not hide and row.hidden_at is not None:
-            values = {"hidden_at": None, "hidden_reason": None}
-        else:
-            values = {}
-        if values:
-            await session.execute(update(Comment).where(Comment.id == row.id).values(**values))
+        before, after = await _flip(session, Comment, row.id, hide, reason, row.hidden_reason)
+        if before != after:
             await recount_hidden(session, row.author_id)
-        after = _state(
-            values.get("hidden_at", row.hidden_at), values.get("hidden_reason", row.hidden_reason)
-        )
         resolved = await reports.resolve(
             session, reports.COMMENT, [row.id], "hidden" if hide else "unhidden"
         )
