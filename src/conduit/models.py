@@ -274,8 +274,8 @@ class AuditEntry(Base):
     target_id: Mapped[int] = mapped_column(Id)
     target_label: Mapped[str] = mapped_column(String(255))
     reason: Mapped[str] = mapped_column(String(500))
-    before: Mapped[str] = mapped_column(Text)  # JSON
-    after: Mapped[str] = mapped_column(Text)  # JSON
+    before_json: Mapped[str] = mapped_column(Text)  # what changed, as it was
+    after_json: Mapped[str] = mapped_column(Text)  # and as it is now
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     client_address: Mapped[str | None] = mapped_column(String(64), default=None)
     request_id: Mapped[str | None] = mapped_column(String(64), default=None)

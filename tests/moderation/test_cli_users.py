@@ -67,7 +67,8 @@ def test_it_creates_an_admin_promotes_and_demotes_with_audit_rows(
     ]
     audit = rows(
         database,
-        "SELECT actor_name, action, target_label, before, after FROM audit_log ORDER BY id",
+        "SELECT actor_name, action, target_label, before_json, after_json"
+        " FROM audit_log ORDER BY id",
     )
     assert [(a[1], a[2], a[3], a[4]) for a in audit] == [
         ("user.role", "root", '{"role":"member"}', '{"role":"admin"}'),

@@ -126,15 +126,17 @@ async def test_two_moderators_on_one_item_end_consistent_with_two_audit_rows(
     assert (first.status_code, second.status_code) == (200, 200)
     async with db.connect() as conn:
         actions = (
-            await conn.execute(text("SELECT action, before, after FROM audit_log ORDER BY id"))
+            await conn.execute(
+                text("SELECT action, before_json, after_json FROM audit_log ORDER BY id")
+            )
         ).all()
         hidden_content = (
             await conn.execute(text("SELECT hidden_content FROM users WHERE username = 'alice'"))
         ).scalar_one()
-    assert [a[0] for a in actions] == ["article.hide", "article.hide"]
+    assert [a[0] for a in actions] == ["article.hide", "article.hide"], actions
     # One of them hid it, the other found it hidden already: never two "was visible" rows.
     assert sorted(a[1] for a in actions)[0].startswith('{"hidden":false')
-    assert sorted(a[1] for a in actions)[1].startswith('{"hidden":true')
+    assert sorted(a[1] for a in actions)[1].startswith('{"hidden":true'), actions
     assert hidden_content == 1
     assert (await client.get(f"/api/articles/{slug}")).status_code == 404
 

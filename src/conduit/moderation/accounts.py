@@ -65,9 +65,9 @@ async def set_suspended(
         )
         changed = getattr(result, "rowcount", 0) == 1
         if not changed:
-            moment = (
-                await session.execute(select(User.suspended_at).where(User.id == row.id))
-            ).scalar_one()
+            # Locking read: the latest commit, not this transaction's snapshot (MariaDB).
+            latest = select(User.suspended_at).where(User.id == row.id).with_for_update()
+            moment = (await session.execute(latest)).scalar_one()
         before = {"suspended": (not suspend) if changed else moment is not None}
         resolved = 0
         if suspend and changed:

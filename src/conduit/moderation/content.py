@@ -70,11 +70,10 @@ async def _flip(
     result = await session.execute(
         update(model).where(model.id == row_id, current).values(**values)
     )
-    now = (
-        await session.execute(
-            select(model.hidden_at, model.hidden_reason).where(model.id == row_id)
-        )
-    ).one()
+    # A locking read: it sees the latest commit (a plain one would see MariaDB's snapshot, taken
+    # when this request authenticated, before the other moderator's change).
+    latest = select(model.hidden_at, model.hidden_reason).where(model.id == row_id)
+    now = (await session.execute(latest.with_for_update())).one()
     after = _state(now.hidden_at, now.hidden_reason)
     if getattr(result, "rowcount", 0) == 1:
         return {"hidden": not hide, "hiddenReason": None if hide else old_reason}, after
