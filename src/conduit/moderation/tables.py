@@ -26,6 +26,7 @@ class TableQuery:
     sort: str = "-created"  # created | -created | name
     limit: int = 20
     offset: int = 0
+    exact: str | None = None  # one user by username, one article by slug (detail pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,8 @@ async def users(session: AsyncSession, t: TableQuery) -> tuple[list[UserRow], in
         conditions.append(or_(_like(User.username, t.q), _like(User.email, t.q)))
     if t.role:
         conditions.append(User.role == t.role)
+    if t.exact is not None:
+        conditions.append(User.username == t.exact)
     if t.status == "suspended":
         conditions.append(User.suspended_at.is_not(None))
     elif t.status == "active":
@@ -150,6 +153,8 @@ async def articles(session: AsyncSession, t: TableQuery) -> tuple[list[ArticleRo
         conditions.append(or_(_like(Article.title, t.q), _like(Article.slug, t.q)))
     if t.author:
         conditions.append(User.username == t.author)
+    if t.exact is not None:
+        conditions.append(Article.slug == t.exact)
     rows, total = await _page(session, query, conditions, t)
     return [ArticleRow(*row) for row in rows], total
 
