@@ -45,7 +45,7 @@ async def audit(db: AsyncEngine) -> list[tuple[str, str, str]]:
         rows = await conn.execute(
             text("SELECT actor_name, action, target_label FROM audit_log ORDER BY id")
         )
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        return [(row[0], row[1], row[2]) for row in rows]
 
 
 async def test_anonymous_visitors_are_sent_to_sign_in(browsers: BrowserFactory) -> None:
