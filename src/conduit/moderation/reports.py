@@ -170,8 +170,9 @@ async def queue(
 async def _describe(
     session: AsyncSession, ids: dict[str, list[int]]
 ) -> dict[tuple[str, int], tuple[str | None, str | None, str | None, bool]]:
+    # Both statements whatever the page holds: the same count for 1 item as for 20.
     found: dict[tuple[str, int], tuple[str | None, str | None, str | None, bool]] = {}
-    if ids[ARTICLE]:
+    if ids[ARTICLE] or ids[COMMENT]:
         rows = await session.execute(
             select(Article.id, Article.slug, Article.title, User.username, Article.hidden_at)
             .join(User, User.id == Article.author_id)
@@ -184,7 +185,7 @@ async def _describe(
                 row.username,
                 row.hidden_at is not None,
             )
-    if ids[COMMENT]:
+    if ids[ARTICLE] or ids[COMMENT]:
         rows = await session.execute(
             select(Comment.id, Article.slug, Comment.body, User.username, Comment.hidden_at)
             .join(Article, Article.id == Comment.article_id)
