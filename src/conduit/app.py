@@ -13,6 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
 from conduit import __version__, devsecret
+from conduit.api.admin import router as admin_router
 from conduit.api.articles import router as articles_router
 from conduit.api.comments import router as comments_router
 from conduit.api.errors import install_error_handlers
@@ -181,7 +182,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=600,
     )
 
-    for router in (users_router, profiles_router, articles_router, comments_router):
+    routers = (users_router, profiles_router, articles_router, comments_router, admin_router)
+    for router in routers:
         app.include_router(router, prefix="/api")
     install_api_docs(app)
     # The server-rendered pages, on the same services; /api never reads their session cookie.

@@ -249,6 +249,11 @@ def cache_clear() -> None:
     typer.echo(f"cache cleared ({', '.join(done)}): the next request of every server reads afresh")
 
 
+from conduit.cli_users import users_app  # noqa: E402  (below the app it joins)
+
+app.add_typer(users_app, name="users")
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv)

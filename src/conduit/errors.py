@@ -149,3 +149,12 @@ def validation_errors(errors: Sequence[Any]) -> dict[str, list[str]]:
         if message not in out.setdefault(field, []):
             out[field].append(message)
     return out
+
+
+class AlreadyReported(AppError):
+    """A member reporting the same item twice: one report per member per item."""
+
+    status_code = 409
+
+    def __init__(self) -> None:
+        super().__init__("report", "has already been filed by you for this item")

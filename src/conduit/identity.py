@@ -18,3 +18,15 @@ class Viewer:
     token: str
     token_id: str
     token_version: int
+    role: str = "member"  # member | moderator | admin
+    hidden_content: int = 0  # their own articles and comments a moderator hid
+
+    @property
+    def moderates(self) -> bool:
+        return self.role in ("moderator", "admin")
+
+    @property
+    def sees_hidden(self) -> bool:
+        """Whether some hidden content is visible to them: such a viewer reads past the shared
+        cache, whose entries hold only what everyone may see."""
+        return self.moderates or self.hidden_content > 0

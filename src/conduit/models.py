@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect
@@ -80,7 +81,8 @@ TABLE_ARGS: dict[str, Any] = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = TABLE_ARGS
+    # The suspended accounts are looked up by every public read (conduit/visibility.py).
+    __table_args__ = (Index("ix_users_suspended_at", "suspended_at"), TABLE_ARGS)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(Key(64), unique=True)
@@ -95,6 +97,13 @@ class User(Base):
     kept_token_id: Mapped[str | None] = mapped_column(String(32), default=None)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    # member | moderator | admin (docs/moderation.md). Never part of the public API.
+    role: Mapped[str] = mapped_column(String(16), default="member", server_default="member")
+    # Set while a moderator has suspended the account: it cannot act, its content is hidden.
+    suspended_at: Mapped[datetime | None] = mapped_column(Timestamp, default=None)
+    # How many of this user's articles and comments are hidden: an author with any reads them
+    # past the shared cache (which holds only what everyone may see). Kept by moderation writes.
+    hidden_content: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Follow(Base):
@@ -115,6 +124,8 @@ class Article(Base):
     __table_args__ = (
         Index("ix_articles_created_at_id", "created_at", "id"),
         Index("ix_articles_author_id_created_at", "author_id", "created_at"),
+        # The few hidden articles, counted apart from the maintained counts (articles/queries.py).
+        Index("ix_articles_hidden_at", "hidden_at"),
         TABLE_ARGS,
     )
 
@@ -130,6 +141,9 @@ class Article(Base):
     author_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    # Hidden by a moderator: only its author and moderators still see it (conduit/visibility.py).
+    hidden_at: Mapped[datetime | None] = mapped_column(Timestamp, default=None)
+    hidden_reason: Mapped[str | None] = mapped_column(String(500), default=None)
 
 
 class Tag(Base):
@@ -183,6 +197,8 @@ class Comment(Base):
     )
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    hidden_at: Mapped[datetime | None] = mapped_column(Timestamp, default=None)
+    hidden_reason: Mapped[str | None] = mapped_column(String(500), default=None)
 
 
 class WebSession(Base):
@@ -231,6 +247,58 @@ class ArticleCount(Base):
 
 
 ALL_ARTICLES = 0  # ArticleCount.author_id of the total (user ids start at 1)
+
+
+class Report(Base):
+    """A member's report of an article or a comment: one per member per item."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint(
+            "reporter_id", "target_type", "target_id", name="uq_reports_one_per_member"
+        ),
+        Index("ix_reports_status_target", "status", "target_type", "target_id"),
+        TABLE_ARGS,
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    reporter_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"))
+    target_type: Mapped[str] = mapped_column(String(16))  # article | comment
+    target_id: Mapped[int] = mapped_column(Id)
+    reason: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | resolved
+    resolution: Mapped[str | None] = mapped_column(String(32), default=None)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(Timestamp, default=None)
+
+
+class AuditEntry(Base):
+    """One moderation or administration action. Append-only: nothing updates or deletes a row.
+
+    No foreign keys on purpose: the record outlives the accounts and items it names, so the
+    actor's and the target's names are copied in."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_created_at", "created_at"),
+        Index("ix_audit_log_target", "target_type", "target_id"),
+        Index("ix_audit_log_actor_id", "actor_id"),
+        TABLE_ARGS,
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    actor_id: Mapped[int | None] = mapped_column(Id, default=None)
+    actor_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    target_type: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[int] = mapped_column(Id)
+    target_label: Mapped[str] = mapped_column(String(255))
+    reason: Mapped[str] = mapped_column(String(500))
+    before_json: Mapped[str] = mapped_column(Text)  # what changed, as it was
+    after_json: Mapped[str] = mapped_column(Text)  # and as it is now
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    client_address: Mapped[str | None] = mapped_column(String(64), default=None)
+    request_id: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 def iso(moment: datetime) -> str:

@@ -109,3 +109,34 @@ def test_cache_clear_fails_loudly_when_redis_cannot_be_reached(settings: Setting
     assert cleared.returncode == 1
     assert "could not reach Redis" in cleared.stderr
     assert "Traceback" not in cleared.stderr
+
+
+def test_a_hide_through_one_server_is_seen_in_the_next_read_through_the_other(
+    servers: list[httpx.Client], env: dict[str, str]
+) -> None:
+    one, two = servers
+    tokens = {}
+    for name in ("alice", "mia"):
+        user = {"username": name, "email": f"{name}@example.com", "password": "correct horse 12"}
+        tokens[name] = one.post("/api/users", json={"user": user}).json()["user"]["token"]
+    promoted = conduit(env, "users", "promote", "mia", "--role", "moderator")
+    assert promoted.returncode == 0, promoted.stderr
+    article = {"title": "Spam", "description": "d", "body": "b", "tagList": ["x"]}
+    auth = {"Authorization": f"Token {tokens['alice']}"}
+    slug = one.post("/api/articles", json={"article": article}, headers=auth).json()["article"][
+        "slug"
+    ]
+    path = f"/api/articles/{slug}"
+    assert _warm(two, path).status_code == 200
+    assert _warm(two, "/api/articles").json()["articlesCount"] == 1
+    assert _warm(two, "/api/tags").json() == {"tags": ["x"]}
+    hidden = one.post(
+        f"/api/admin/articles/{slug}/hide",
+        json={"reason": "spam"},
+        headers={"Authorization": f"Token {tokens['mia']}"},
+    )
+    assert hidden.status_code == 200, hidden.text
+    assert two.get(path).status_code == 404
+    assert two.get("/api/articles").json()["articlesCount"] == 0
+    assert two.get("/api/tags").json() == {"tags": []}
+    assert two.get(path, headers=auth).status_code == 200  # its author still sees it

@@ -36,11 +36,8 @@ async def list_articles(
     resources: AppResources,
     query: Annotated[ListQuery, Query()],
 ) -> Response:
-    viewer_id = viewer.id if viewer else None
     read = catalog.ARTICLES
-    return raw_json_response(
-        await reads.answer(read, query, viewer_id, resources.cache, uow.session)
-    )
+    return raw_json_response(await reads.answer(read, query, viewer, resources.cache, uow.session))
 
 
 @router.get(
@@ -54,7 +51,7 @@ async def list_articles(
 async def feed(
     viewer: CurrentViewer, uow: Work, resources: AppResources, query: Annotated[Paging, Query()]
 ) -> Response:
-    body = await reads.answer(catalog.FEED, query, viewer.id, resources.cache, uow.session)
+    body = await reads.answer(catalog.FEED, query, viewer, resources.cache, uow.session)
     return raw_json_response(body)
 
 
@@ -84,10 +81,9 @@ async def create_article(body: NewArticleRequest, viewer: CurrentViewer, uow: Wo
 async def get_article(
     slug: Slug, viewer: OptionalViewer, uow: Work, resources: AppResources
 ) -> Response:
-    viewer_id = viewer.id if viewer else None
     params = ArticleKey.model_construct(slug=slug)  # validated by the same SlugKey type
     return raw_json_response(
-        await reads.answer(catalog.ARTICLE, params, viewer_id, resources.cache, uow.session)
+        await reads.answer(catalog.ARTICLE, params, viewer, resources.cache, uow.session)
     )
 
 

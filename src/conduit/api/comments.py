@@ -37,10 +37,9 @@ async def list_comments(
     query: Annotated[CommentQuery, Query()],
 ) -> Response:
     """Newest first, one page: ``limit`` (default 100, at most 200) and ``offset``."""
-    viewer_id = viewer.id if viewer else None
     params = CommentsKey.model_construct(slug=slug, limit=query.limit, offset=query.offset)
     return raw_json_response(
-        await reads.answer(catalog.COMMENTS, params, viewer_id, resources.cache, uow.session)
+        await reads.answer(catalog.COMMENTS, params, viewer, resources.cache, uow.session)
     )
 
 

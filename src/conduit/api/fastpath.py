@@ -203,6 +203,8 @@ class CachedReads:
             account = await self._account(resources, claims)
             if account is None:
                 return None  # refused, or the database failed: the full stack answers
+            if entry is not None and (account.role != "member" or account.hidden_content):
+                return None  # sees hidden content: never from shared entries (visibility.py)
             if entry is None:
                 scope["route"] = step.route
                 hooks.record(read.kind, True)

@@ -29,10 +29,9 @@ router = APIRouter(tags=["Profile"])
 async def get_profile(
     username: UsernameParam, viewer: OptionalViewer, uow: Work, resources: AppResources
 ) -> Response:
-    viewer_id = viewer.id if viewer else None
     params = ProfileKey.model_construct(username=username)
     return raw_json_response(
-        await reads.answer(catalog.PROFILE, params, viewer_id, resources.cache, uow.session)
+        await reads.answer(catalog.PROFILE, params, viewer, resources.cache, uow.session)
     )
 
 

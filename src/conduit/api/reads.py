@@ -1,8 +1,9 @@
 """The API's form of the declared reads (conduit/reads/catalog.py): JSON bytes, from the read cache
-when it is on, else straight from the database. A cached entry is the anonymous rendering; a
-signed-in viewer's own flags (``favorited``, ``following``) come from their relations on every
-request, and only an entry showing one of their ids is rendered again for them.
-"""
+when it is on, else straight from the database. A cached entry is the anonymous rendering, of
+public content only (conduit/visibility.py: a viewer who may see hidden content reads past the
+cache, ``cache_for``); a signed-in viewer's own flags (``favorited``, ``following``) come from
+their relations on every request, and only an entry showing one of their ids is rendered again
+for them."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conduit.api import presenter
 from conduit.cache.core import Cache
 from conduit.cache.entries import Entry, Marks
+from conduit.identity import Viewer
 from conduit.profiles.relations import Relations
 from conduit.reads import catalog
 from conduit.reads.declaration import CurrentUser, Read
-from conduit.reads.serve import cached, own_ids
+from conduit.reads.serve import cache_for, cached, own_ids
+from conduit.visibility import sight_of
 
 P = TypeVar("P", bound=BaseModel)
 V = TypeVar("V")
@@ -48,11 +51,15 @@ def entry(read: Read[P, V], value: V) -> Entry:
 
 
 async def answer(
-    read: Read[P, V], params: P, viewer_id: int | None, cache: Cache | None, session: AsyncSession
+    read: Read[P, V], params: P, viewer: Viewer | None, cache: Cache | None, session: AsyncSession
 ) -> bytes:
-    """The response body of ``read`` for ``viewer_id`` (None: anonymous)."""
+    """The response body of ``read`` for ``viewer`` (None: anonymous)."""
+    viewer_id = viewer.id if viewer else None
+    cache = cache_for(cache, viewer)
     if cache is None:
-        return render(read, await read.load(session, params, viewer_id, viewer_id))
+        return render(
+            read, await read.load(session, params, viewer_id, viewer_id, sight_of(viewer))
+        )
     found, mine = await cached(
         read, params, viewer_id, cache, session, "", lambda value: entry(read, value)
     )

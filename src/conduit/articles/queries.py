@@ -16,6 +16,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    not_,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +36,7 @@ from conduit.models import (
 )
 from conduit.profiles.service import VIEWER, following_clause
 from conduit.profiles.views import Profile
+from conduit.visibility import PUBLIC, Sight, articles_visible, visible_to
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,7 @@ def _columns(viewer_id: int | BindParameter[int] | None, with_body: bool) -> Sel
         following_clause(viewer_id, Article.author_id).label("following"),
         Article.id.label("article_id"),
         Article.author_id,
+        Article.hidden_at,
     ]
     if with_body:
         columns.append(Article.body)
@@ -87,6 +90,7 @@ def _view(row: Any, with_body: bool) -> ArticleView:
         bool(row.favorited),
         row.favorites_count,
         author,
+        row.hidden_at is not None,
     )
 
 
@@ -121,14 +125,26 @@ def _conditions(filters: ArticleFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _sight(viewer_id: int | None, sight: Sight | None) -> Sight:
+    """By default a viewer sees the public articles and their own (conduit/visibility.py)."""
+    return sight if sight is not None else Sight(viewer_id) if viewer_id is not None else PUBLIC
+
+
 async def list_articles(
-    session: AsyncSession, filters: ArticleFilter, viewer_id: int | None, limit: int, offset: int
+    session: AsyncSession,
+    filters: ArticleFilter,
+    viewer_id: int | None,
+    limit: int,
+    offset: int,
+    sight: Sight | None = None,
 ) -> ArticlePage:
     """One page and the total count in one statement: the count rides along as an uncorrelated
     scalar subquery, which each database evaluates once. Only a page past the end (no row to
     carry it) costs a second statement."""
     conditions = _conditions(filters)
-    total = _count(filters, conditions)
+    visible = articles_visible(_sight(viewer_id, sight))
+    total = _count(filters, conditions, visible)
+    conditions.append(visible)
     page = (
         _columns(viewer_id, with_body=False)
         .add_columns(total.scalar_subquery().label("total"))
@@ -148,60 +164,81 @@ async def list_articles(
     return ArticlePage(tuple(_view(row, False) for row in rows), count)
 
 
-def _count(filters: ArticleFilter, conditions: list[ColumnElement[bool]]) -> Select[Any]:
-    """Every match, exactly, without visiting every matching article where a cheaper source
-    holds the same number: the maintained counts (``ArticleCount``) for all articles, one author
-    and a feed; the tag's rows of article_tags alone for a tag (its links go with the article).
-    Any combination of filters counts the matching articles themselves."""
+def _count(
+    filters: ArticleFilter, conditions: list[ColumnElement[bool]], visible: ColumnElement[bool]
+) -> Select[Any]:
+    """Every match the viewer may see, exactly, without visiting every matching article where a
+    cheaper source holds the same number: the maintained counts (``ArticleCount``) for all
+    articles, one author and a feed; the tag's rows of article_tags alone for a tag (its links
+    go with the article). Those sources include moderated articles (hidden, or by a suspended
+    author), so the few the viewer may not see are counted apart and subtracted (indexes on
+    ``articles.hidden_at`` and ``users.suspended_at`` keep that count to the moderated rows).
+    Any combination of filters counts the visible matching articles themselves."""
     given = [
         name
         for name in ("tag", "author", "favorited", "feed_of")
         if getattr(filters, name) is not None
     ]
+    counted: Select[Any]
     if not given:
-        return select(func.coalesce(func.sum(ArticleCount.articles), 0)).where(
+        counted = select(func.coalesce(func.sum(ArticleCount.articles), 0)).where(
             ArticleCount.author_id == ALL_ARTICLES
         )
-    if given == ["feed_of"]:
+    elif given == ["feed_of"]:
         followed = select(Follow.followee_id).where(Follow.follower_id == filters.feed_of)
-        return select(func.coalesce(func.sum(ArticleCount.articles), 0)).where(
+        counted = select(func.coalesce(func.sum(ArticleCount.articles), 0)).where(
             ArticleCount.author_id.in_(followed)
         )
-    if given == ["author"]:
+    elif given == ["author"]:
         author = select(User.id).where(User.username == filters.author)
-        return select(func.coalesce(func.sum(ArticleCount.articles), 0)).where(
+        counted = select(func.coalesce(func.sum(ArticleCount.articles), 0)).where(
             ArticleCount.author_id.in_(author)
         )
-    if given == ["tag"]:
-        return (
+    elif given == ["tag"]:
+        counted = (
             select(func.count())
             .select_from(ArticleTag)
             .join(Tag, Tag.id == ArticleTag.tag_id)
             .where(Tag.name == filters.tag)
         )
-    return select(func.count()).select_from(Article).where(*conditions)
+    else:
+        return select(func.count()).select_from(Article).where(*conditions, visible)
+    unseen = select(func.count()).select_from(Article).where(*conditions, not_(visible))
+    return select(counted.scalar_subquery() - unseen.scalar_subquery())
 
 
-# Built once: anonymous and signed-in (``VIEWER``), the slug a bind parameter.
+# Built once: anonymous and signed-in (``VIEWER``), the slug a bind parameter. Anyone but a
+# moderator sees public articles and their own (conduit/visibility.py); anonymous, ``VIEWER``
+# is NULL, which matches no author.
 _ARTICLE = {
     signed_in: _columns(VIEWER if signed_in else None, with_body=True).where(
-        Article.slug == bindparam("slug")
+        Article.slug == bindparam("slug"), visible_to(VIEWER)
     )
     for signed_in in (False, True)
 }
 
 
-async def get_article(session: AsyncSession, slug: str, viewer_id: int | None) -> ArticleView:
-    statement = _ARTICLE[viewer_id is not None]
-    row = (await core(session, statement, {"slug": slug, "viewer_id": viewer_id})).first()
+async def get_article(
+    session: AsyncSession, slug: str, viewer_id: int | None, sight: Sight | None = None
+) -> ArticleView:
+    seen = _sight(viewer_id, sight)
+    if seen.moderator:
+        statement = _columns(viewer_id, with_body=True).where(Article.slug == slug)
+    else:
+        statement = _ARTICLE[viewer_id is not None]
+    row = (await core(session, statement, {"slug": slug, "viewer_id": seen.viewer_id})).first()
     if row is None:
         raise NotFound("article")
     return _view(row, True)
 
 
-async def article_id_of(session: AsyncSession, slug: str) -> int:
-    """The id behind a slug, for writes and sub-resources; 404 when there is none."""
-    article_id = (await core(session, select(Article.id).where(Article.slug == slug))).scalar()
+async def article_id_of(session: AsyncSession, slug: str, sight: Sight | None = None) -> int:
+    """The id behind a slug, for writes and sub-resources; 404 when there is none (or, given a
+    ``sight``, when it is hidden from it)."""
+    query = select(Article.id).where(Article.slug == slug)
+    if sight is not None:
+        query = query.where(articles_visible(sight))
+    article_id = (await core(session, query)).scalar()
     if article_id is None:
         raise NotFound("article")
     return int(article_id)
@@ -211,6 +248,8 @@ _USES = func.count(ArticleTag.article_id)
 _POPULAR_TAGS = (
     select(Tag.name)
     .join(ArticleTag, ArticleTag.tag_id == Tag.id)
+    .join(Article, Article.id == ArticleTag.article_id)
+    .where(articles_visible(PUBLIC))  # the same list for everyone: it is cached as one
     .group_by(Tag.id, Tag.name)
     .order_by(_USES.desc(), Tag.name)
 )

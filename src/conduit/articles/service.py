@@ -21,6 +21,7 @@ from conduit.identity import Viewer
 from conduit.models import Article, ArticleTag, Favorite, Tag, later_than, utcnow
 from conduit.profiles.views import Profile
 from conduit.uow import Retry, UnitOfWork
+from conduit.visibility import sight_of
 
 
 async def _free_slug(session: AsyncSession, title: str, attempt: int) -> str:
@@ -132,7 +133,7 @@ async def change(uow: UnitOfWork, viewer: Viewer, slug: str, data: ArticleChange
         return new_slug
 
     new_slug = await uow.write(work)
-    return await get_article(session, new_slug, viewer.id)
+    return await get_article(session, new_slug, viewer.id, sight_of(viewer))
 
 
 async def remove(uow: UnitOfWork, viewer: Viewer, slug: str) -> None:
@@ -179,7 +180,7 @@ async def favorite(uow: UnitOfWork, viewer: Viewer, slug: str) -> ArticleView:
     shows) and not re-read after the write: the write changes only the viewer's flag and the
     counter, whose new value the counter's own statement returns."""
     session = uow.session
-    article = await get_article(session, slug, viewer.id)
+    article = await get_article(session, slug, viewer.id, sight_of(viewer))
 
     async def work() -> int:
         locked = await _lock_article(session, article.id)
@@ -197,7 +198,7 @@ async def favorite(uow: UnitOfWork, viewer: Viewer, slug: str) -> ArticleView:
 
 async def unfavorite(uow: UnitOfWork, viewer: Viewer, slug: str) -> ArticleView:
     session = uow.session
-    article = await get_article(session, slug, viewer.id)
+    article = await get_article(session, slug, viewer.id, sight_of(viewer))
 
     async def work() -> int:
         locked = await _lock_article(session, article.id)

@@ -22,6 +22,7 @@ class ArticleView:
     favorited: bool  # by the viewer (false for anonymous viewers)
     favorites_count: int
     author: Profile
+    hidden: bool = False  # hidden by a moderator (only its author and moderators see it)
 
     def seen_by(self, relations: Relations) -> ArticleView:
         """This article with the flags of a viewer with these relations."""

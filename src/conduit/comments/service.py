@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, insert, literal, select
+from sqlalchemy import CursorResult, and_, delete, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conduit import generations
@@ -17,14 +17,23 @@ from conduit.models import Article, Comment, User, utcnow
 from conduit.profiles.service import following_clause
 from conduit.profiles.views import Profile
 from conduit.uow import UnitOfWork
+from conduit.visibility import PUBLIC, Sight, articles_visible, comments_visible, sight_of
 
 
 async def list_comments(
-    session: AsyncSession, slug: str, viewer_id: int | None, limit: int, offset: int
+    session: AsyncSession,
+    slug: str,
+    viewer_id: int | None,
+    limit: int,
+    offset: int,
+    sight: Sight | None = None,
 ) -> CommentThread:
-    """One page, newest first, in one statement: the article (404 when there is none) LEFT
-    JOINed to its comments, so an article without comments is one row of NULLs instead of a
-    separate slug lookup. One row beyond the page tells whether older comments exist."""
+    """One page of the thread the viewer may see, newest first, in one statement: the article
+    (404 when there is none, or it is hidden from them) LEFT JOINed to its visible comments, so
+    an article without comments is one row of NULLs instead of a separate slug lookup. One row
+    beyond the page tells whether older comments exist."""
+    if sight is None:
+        sight = Sight(viewer_id) if viewer_id is not None else PUBLIC
     rows = (
         await core(
             session,
@@ -40,9 +49,9 @@ async def list_comments(
                 Comment.author_id,
             )
             .select_from(Article)
-            .outerjoin(Comment, Comment.article_id == Article.id)
+            .outerjoin(Comment, and_(Comment.article_id == Article.id, comments_visible(sight)))
             .outerjoin(User, User.id == Comment.author_id)
-            .where(Article.slug == slug)
+            .where(Article.slug == slug, articles_visible(sight))
             .order_by(Comment.created_at.desc(), Comment.id.desc())
             .limit(limit + 1)
             .offset(offset),
@@ -53,7 +62,7 @@ async def list_comments(
         # only then does telling them apart cost a second statement).
         if offset == 0:
             raise NotFound("article")
-        await article_id_of(session, slug)
+        await article_id_of(session, slug, sight)
     items = tuple(
         CommentView(
             row.id,
@@ -81,7 +90,7 @@ async def add(uow: UnitOfWork, viewer: Viewer, slug: str, body: str) -> CommentV
             literal(viewer.id, Comment.author_id.type),
             literal(now, Comment.created_at.type),
             literal(now, Comment.updated_at.type),
-        ).where(Article.slug == slug)
+        ).where(Article.slug == slug, articles_visible(sight_of(viewer)))
         names = ["body", "article_id", "author_id", "created_at", "updated_at"]
         statement = insert(Comment).from_select(names, source)
         if session.get_bind().dialect.insert_returning:

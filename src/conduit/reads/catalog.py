@@ -24,6 +24,7 @@ from conduit.profiles import service as profiles
 from conduit.profiles.relations import Relations
 from conduit.profiles.views import Profile
 from conduit.reads.declaration import NO_IDS, CurrentUser, Ids, Read
+from conduit.visibility import Sight
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
@@ -95,40 +96,40 @@ def _profile_seen_by(value: Profile, relations: Relations) -> Profile:
 
 
 async def _article(
-    session: AsyncSession, p: ArticleKey, reader: int | None, flags_for: int | None
+    session: AsyncSession, p: ArticleKey, reader: int | None, flags_for: int | None, sight: Sight
 ) -> ArticleView:
-    return await queries.get_article(session, p.slug, flags_for)
+    return await queries.get_article(session, p.slug, flags_for, sight)
 
 
 async def _list(
-    session: AsyncSession, p: ListQuery, reader: int | None, flags_for: int | None
+    session: AsyncSession, p: ListQuery, reader: int | None, flags_for: int | None, sight: Sight
 ) -> ArticlePage:
     filters = ArticleFilter(tag=p.tag, author=p.author, favorited=p.favorited)
-    return await queries.list_articles(session, filters, flags_for, p.limit, p.offset)
+    return await queries.list_articles(session, filters, flags_for, p.limit, p.offset, sight)
 
 
 async def _feed(
-    session: AsyncSession, p: Paging, reader: int | None, flags_for: int | None
+    session: AsyncSession, p: Paging, reader: int | None, flags_for: int | None, sight: Sight
 ) -> ArticlePage:
     assert reader is not None  # a personal read is never answered without a viewer
     filters = ArticleFilter(feed_of=reader)
-    return await queries.list_articles(session, filters, flags_for, p.limit, p.offset)
+    return await queries.list_articles(session, filters, flags_for, p.limit, p.offset, sight)
 
 
 async def _comments(
-    session: AsyncSession, p: CommentsKey, reader: int | None, flags_for: int | None
+    session: AsyncSession, p: CommentsKey, reader: int | None, flags_for: int | None, sight: Sight
 ) -> CommentThread:
-    return await comments.list_comments(session, p.slug, flags_for, p.limit, p.offset)
+    return await comments.list_comments(session, p.slug, flags_for, p.limit, p.offset, sight)
 
 
 async def _profile(
-    session: AsyncSession, p: ProfileKey, reader: int | None, flags_for: int | None
+    session: AsyncSession, p: ProfileKey, reader: int | None, flags_for: int | None, sight: Sight
 ) -> Profile:
     return await profiles.get(session, p.username, flags_for)
 
 
 async def _tags(
-    session: AsyncSession, p: NoParams, reader: int | None, flags_for: int | None
+    session: AsyncSession, p: NoParams, reader: int | None, flags_for: int | None, sight: Sight
 ) -> tuple[str, ...]:
     return tuple(await queries.popular_tags(session))
 

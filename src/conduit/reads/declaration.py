@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conduit.profiles.relations import Relations
+from conduit.visibility import Sight
 
 P = TypeVar("P", bound=BaseModel)
 V = TypeVar("V")
@@ -30,11 +31,12 @@ NO_IDS: Ids = (frozenset(), frozenset())
 class Read(Generic[P, V]):
     kind: str  # metrics label ("article", "articles", ...) and the first part of every key
     params: type[P]  # path and query parameters: their only validator, bounds included
-    # The typed result: ``load(session, params, reader, flags_for)``. ``reader`` is the signed-in
-    # viewer's id, used only by personal reads (whose feed); ``flags_for`` is whose favorited /
-    # following flags the database computes: the viewer when the cache is off, None for the shared
-    # result a cache entry keeps.
-    load: Callable[[AsyncSession, P, int | None, int | None], Awaitable[V]]
+    # The typed result: ``load(session, params, reader, flags_for, sight)``. ``reader`` is the
+    # signed-in viewer's id, used only by personal reads (whose feed); ``flags_for`` is whose
+    # favorited / following flags the database computes: the viewer when the cache is off, None
+    # for the shared result a cache entry keeps; ``sight`` what moderated content is visible
+    # (conduit/visibility.py: ``PUBLIC`` for a shared result).
+    load: Callable[[AsyncSession, P, int | None, int | None, Sight], Awaitable[V]]
     # The generation names (conduit/generations.py) the result depends on, given params and reader.
     depends_on: Callable[[P, int | None], tuple[str, ...]]
     ids: Callable[[V], Ids]  # the ids its per-viewer flags depend on

@@ -17,8 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conduit import generations
 from conduit.cache.core import Cache
+from conduit.identity import Viewer
 from conduit.profiles.relations import Relations, load_relations
 from conduit.reads.declaration import Ids, Read
+from conduit.visibility import PUBLIC, sight_of
 
 P = TypeVar("P", bound=BaseModel)
 V = TypeVar("V")
@@ -68,7 +70,7 @@ async def cached(
     key = prefix + read.key(params, reader)
     entry: E | None = cache.get(read.kind, key, entry_tags)
     if entry is None:
-        entry = build(await read.load(session, params, reader, None))
+        entry = build(await read.load(session, params, reader, None, PUBLIC))
         cache.put(key, entry_tags, entry)
     if reader is None:
         return entry, None
@@ -84,12 +86,20 @@ class Snapshot(Generic[V]):
     ids: Ids
 
 
+def cache_for(cache: Cache | None, viewer: Viewer | None) -> Cache | None:
+    """The cache a viewer's reads may use: none for one who sees hidden content (a moderator, or
+    an author with hidden items), since shared entries hold only what everyone may see."""
+    return None if viewer is not None and viewer.sees_hidden else cache
+
+
 async def view(
-    read: Read[P, V], params: P, viewer_id: int | None, cache: Cache | None, session: AsyncSession
+    read: Read[P, V], params: P, viewer: Viewer | None, cache: Cache | None, session: AsyncSession
 ) -> V:
-    """The typed result as ``viewer_id`` sees it (the web pages' way in)."""
+    """The typed result as ``viewer`` sees it (the web pages' way in)."""
+    viewer_id = viewer.id if viewer else None
+    cache = cache_for(cache, viewer)
     if cache is None:
-        return await read.load(session, params, viewer_id, viewer_id)
+        return await read.load(session, params, viewer_id, viewer_id, sight_of(viewer))
     snapshot, mine = await cached(
         read, params, viewer_id, cache, session, VIEW_PREFIX, lambda v: Snapshot(v, read.ids(v))
     )

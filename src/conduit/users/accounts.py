@@ -18,8 +18,7 @@ from conduit.errors import Suspended, Unauthorized
 from conduit.identity import Viewer
 from conduit.models import User
 
-# What an account lookup reads (the primary key: one index probe). Suspension, once the column
-# exists, is one more entry here: ``User.suspended_at`` fills ``Account.suspended_at``.
+# What an account lookup reads (the primary key: one index probe), in ``Account``'s field order.
 COLUMNS: tuple[Any, ...] = (
     User.id,
     User.username,
@@ -28,6 +27,9 @@ COLUMNS: tuple[Any, ...] = (
     User.image,
     User.token_version,
     User.kept_token_id,
+    User.suspended_at,
+    User.role,
+    User.hidden_content,
 )
 
 
@@ -45,6 +47,8 @@ class Account:
     token_version: int
     kept_token_id: str | None
     suspended_at: datetime | None = None
+    role: str = "member"
+    hidden_content: int = 0  # how many of its articles and comments a moderator hid
 
     def accepts(self, version: int, token_id: str | None) -> bool:
         """A password change revokes older credentials, except the token that made the change."""
@@ -62,6 +66,8 @@ class Account:
             token,
             token_id,
             self.token_version,
+            self.role,
+            self.hidden_content,
         )
 
 

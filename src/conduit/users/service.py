@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conduit import generations
 from conduit.db import inserted_id
-from conduit.errors import BadCredentials, Conflict, Invalid
+from conduit.errors import BadCredentials, Conflict, Invalid, Suspended
 from conduit.identity import Viewer
 from conduit.models import User, utcnow
 from conduit.observability.logs import get_logger
@@ -101,6 +101,10 @@ async def authenticate(uow: UnitOfWork, hasher: PasswordHasher, data: LoginUser)
         log.warning("login.failed", user=data.email)
         raise BadCredentials()
     account = account_of(row)
+    if account.suspended_at is not None:
+        # Only after the password was checked: the answer tells nothing to a guesser.
+        log.warning("login.suspended", user=account.username)
+        raise Suspended()
     log.info("login.succeeded", user=account.username)
     if new_hash is not None:
 

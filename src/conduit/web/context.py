@@ -81,8 +81,7 @@ class WebContext:
 
     async def read(self, read: Read[P, V], params: P) -> V:
         """A declared read as this viewer sees it, through the same cache as the API."""
-        viewer_id = self.viewer.id if self.viewer else None
-        return await view(read, params, viewer_id, self.resources.cache, self.db)
+        return await view(read, params, self.viewer, self.resources.cache, self.db)
 
     async def form(self) -> FormData:
         """The posted form, once its origin and synchronizer token have been checked."""

@@ -27,7 +27,13 @@ def _here(slug: str) -> str:
 
 
 async def _page(
-    ctx: WebContext, slug: str, errors: list[str], draft: str, status: int, comments_page: int = 1
+    ctx: WebContext,
+    slug: str,
+    errors: list[str],
+    draft: str,
+    status: int,
+    comments_page: int = 1,
+    reported: bool = False,
 ) -> Response:
     viewer_id = ctx.viewer.id if ctx.viewer else None
     article = await ctx.read(catalog.ARTICLE, ArticleKey(slug=slug))
@@ -51,7 +57,11 @@ async def _page(
         draft=draft,
         here=_here(slug),
         nav="",
+        reported=reported,
     )
+
+
+article_view = _page  # the Report form (web/pages/report.py) answers with this same page
 
 
 @router.get("/article/{slug}")

@@ -1,7 +1,7 @@
 """Article counts kept by triggers: in all and per author (``articlesCount`` without counting).
 
-Revision ID: 0004_article_counts
-Revises: 0003_cache_generations
+Revision ID: 0005_article_counts
+Revises: 0004_moderation
 Create Date: 2026-11-26
 
 The triggers run in the writer's statement, so the counts are exact for every writer. On
@@ -9,6 +9,10 @@ PostgreSQL they are statement-level with transition tables: a bulk insert (COPY)
 count once, not once per row. Rows are upserted in author order (0 first), so two writers
 never wait for each other's rows in opposite orders. MariaDB runs no trigger for rows a foreign
 key cascade deletes: nothing in Conduit deletes a user (whose articles would go that way).
+
+The counts include hidden articles and those of suspended authors: a list subtracts the few
+moderated rows it matches (indexes on ``articles.hidden_at`` and ``users.suspended_at``, made
+here), so hiding and suspending need no trigger of their own (articles/queries.py, ``_count``).
 """
 
 from collections.abc import Sequence
@@ -19,8 +23,8 @@ from alembic import op
 
 from conduit.models import Id
 
-revision: str = "0004_article_counts"
-down_revision: str | None = "0003_cache_generations"
+revision: str = "0005_article_counts"
+down_revision: str | None = "0004_moderation"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -71,6 +75,8 @@ def upgrade() -> None:
         "SELECT 0, count(*) FROM articles "
         "UNION ALL SELECT author_id, count(*) FROM articles GROUP BY author_id"
     )
+    op.create_index("ix_articles_hidden_at", "articles", ["hidden_at"])
+    op.create_index("ix_users_suspended_at", "users", ["suspended_at"])
     dialect = op.get_bind().dialect.name
     for name, event, table, row, sign in _EVENTS:
         if dialect == "postgresql":
@@ -91,3 +97,5 @@ def downgrade() -> None:
         else:
             op.execute(f"DROP TRIGGER articles_{name}")
     op.drop_table("article_counts")
+    op.drop_index("ix_users_suspended_at", table_name="users")
+    op.drop_index("ix_articles_hidden_at", table_name="articles")

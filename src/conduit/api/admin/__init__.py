@@ -1,0 +1,11 @@
+"""The moderation and administration API (OpenAPI tag "Admin"; docs/moderation.md)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from conduit.api.admin import audit, content, people, reports
+
+router = APIRouter()
+for part in (reports.router, content.router, people.router, audit.router):
+    router.include_router(part)
