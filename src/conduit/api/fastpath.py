@@ -40,6 +40,7 @@ from conduit.users.accounts import Account, admit, load_account
 _HEADERS_TYPE = (b"content-type", b"application/json; charset=utf-8")
 _MAX_TOKENS = 10_000
 _MAX_PLANS = 4_096
+_MAX_REMEMBERED = 600  # characters of path and query: the memory of what it remembers is bounded
 
 Declared = Read[Any, Any] | CurrentUser
 
@@ -221,9 +222,10 @@ class CachedReads:
         if memo in self._plans:
             return self._plans[memo]
         step = plan(self._routes, scope)
-        if len(self._plans) >= _MAX_PLANS:
-            self._plans.clear()
-        self._plans[memo] = step
+        if len(memo[0]) + len(memo[1]) <= _MAX_REMEMBERED:
+            if len(self._plans) >= _MAX_PLANS:
+                self._plans.clear()
+            self._plans[memo] = step
         return step
 
     async def _account(self, resources: Resources, claims: TokenClaims) -> Account | None:
