@@ -233,6 +233,17 @@ class ArticleCount(Base):
 ALL_ARTICLES = 0  # ArticleCount.author_id of the total (user ids start at 1)
 
 
+class TagCount(Base):
+    """How many articles carry each tag, kept exact by triggers on ``article_tags`` (migration
+    0004) like ``ArticleCount``; a missing row means 0."""
+
+    __tablename__ = "tag_counts"
+    __table_args__ = TABLE_ARGS
+
+    tag_id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=False)
+    articles: Mapped[int] = mapped_column(BigInteger)
+
+
 def iso(moment: datetime) -> str:
     """ISO 8601 in UTC with milliseconds and a ``Z``: 2016-02-18T03:22:56.637Z.
 

@@ -31,6 +31,7 @@ from conduit.models import (
     Favorite,
     Follow,
     Tag,
+    TagCount,
     User,
 )
 from conduit.profiles.service import VIEWER, following_clause
@@ -150,8 +151,8 @@ async def list_articles(
 
 def _count(filters: ArticleFilter, conditions: list[ColumnElement[bool]]) -> Select[Any]:
     """Every match, exactly, without visiting every matching article where a cheaper source
-    holds the same number: the maintained counts (``ArticleCount``) for all articles, one author
-    and a feed; the tag's rows of article_tags alone for a tag (its links go with the article).
+    holds the same number: the maintained counts, ``ArticleCount`` for all articles, one author
+    and a feed, ``TagCount`` for a tag.
     Any combination of filters counts the matching articles themselves."""
     given = [
         name
@@ -173,12 +174,8 @@ def _count(filters: ArticleFilter, conditions: list[ColumnElement[bool]]) -> Sel
             ArticleCount.author_id.in_(author)
         )
     if given == ["tag"]:
-        return (
-            select(func.count())
-            .select_from(ArticleTag)
-            .join(Tag, Tag.id == ArticleTag.tag_id)
-            .where(Tag.name == filters.tag)
-        )
+        tag = select(Tag.id).where(Tag.name == filters.tag)
+        return select(func.coalesce(func.sum(TagCount.articles), 0)).where(TagCount.tag_id.in_(tag))
     return select(func.count()).select_from(Article).where(*conditions)
 
 
