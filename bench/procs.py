@@ -44,25 +44,24 @@ class Server:
     process: subprocess.Popen[bytes]
     port: int
     log: Path
-    workers: int = 1
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def rss_mb(self) -> float:
-        """Resident memory of the serving processes: the workers when a supervisor runs several,
-        else the server itself (children such as the Markdown worker are not counted)."""
-        workers = [p for p in _children(self.process.pid) if "conduit" in _cmdline(p)]
-        pids = workers if self.workers > 1 and workers else [self.process.pid]
-        return sum(_rss_kb(pid) for pid in pids) / 1024
+        """Resident memory of the server: the process and everything it started (uvicorn's
+        workers, each worker's Markdown renderer)."""
+        return sum(_rss_kb(pid) for pid in self.pids()) / 1024
 
     def cpu_seconds(self) -> float:
-        """CPU time (user + system) the server's whole process tree has used so far: the
-        worker(s), a supervisor, and helpers such as the Markdown worker (which starts with the
-        first long body: counting only children would then measure it instead of the server)."""
-        pids = _tree(self.process.pid)
-        return sum(_cpu_ticks(pid) for pid in pids) / os.sysconf("SC_CLK_TCK")
+        """CPU time (user + system) the server and all its descendants have used so far."""
+        return sum(_cpu_ticks(pid) for pid in self.pids()) / os.sysconf("SC_CLK_TCK")
+
+    def pids(self) -> list[int]:
+        # Not only the children: a single worker serves in the parent and its only child is
+        # the Markdown renderer, so "the children or else the parent" measured an idle process.
+        return [self.process.pid, *_descendants(self.process.pid)]
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -74,17 +73,8 @@ class Server:
                 self.process.wait()
 
 
-def _tree(pid: int) -> list[int]:
-    found, todo = [pid], [pid]
-    while todo:
-        children = _children(todo.pop())
-        found += children
-        todo += children
-    return found
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
+def _descendants(pid: int) -> list[int]:
+    parents: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -93,9 +83,14 @@ def _children(pid: int) -> list[int]:
         except OSError:
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == pid:
-            found.append(int(entry.name))
-    # uvicorn's multiprocess supervisor: workers are the children; skip its resource tracker.
+        parents.setdefault(parent, []).append(int(entry.name))
+    found: list[int] = []
+    pending = [pid]
+    while pending:
+        children = parents.get(pending.pop(), [])
+        found.extend(children)
+        pending.extend(children)
+    # multiprocessing's resource tracker does no serving: its memory is not the server's.
     return [p for p in found if "resource_tracker" not in _cmdline(p)]
 
 
@@ -149,9 +144,7 @@ def start(args: list[str], port: int, env: dict[str, str], cores: str, log: Path
 
 def conduit(port: int, env: dict[str, str], cores: str, log: Path, workers: int = 1) -> Server:
     args = [str(BIN / "conduit"), "serve", "--port", str(port), "--workers", str(workers)]
-    server = start(args, port, env, cores, log)
-    server.workers = workers
-    return server
+    return start(args, port, env, cores, log)
 
 
 def ceiling(port: int, responses: Path, cores: str, log: Path) -> Server:

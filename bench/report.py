@@ -154,7 +154,8 @@ class Report:
     def _two_workers(self) -> list[str]:
         lines = [
             "",
-            "### Two workers (`conduit serve --workers 2`, server and wrk share both cores)",
+            "### Two workers (`conduit serve --workers 2`, cache on, server and wrk share both "
+            "cores)",
             "",
             "| scenario | req/s | p50 ms | p99 ms | errors | vs one worker |",
             "|---|---:|---:|---:|---:|---:|",
@@ -164,10 +165,10 @@ class Report:
                 continue
             r = self.two_workers[s.name]
             one = self.conduit.get(s.name)
-            ratio = r.rps / one.rps if one and one.rps else 0.0
+            ratio = f"{r.rps / one.rps:.2f}x" if one and one.rps else "-"  # no main run
             lines.append(
                 f"| {s.label} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.errors} "
-                f"| {ratio:.2f}x |"
+                f"| {ratio} |"
             )
         return lines
 

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from conduit.app import create_app
 from conduit.db import create_engine, normalise_url
 from conduit.migrate import upgrade
-from conduit.models import ArticleCount, Base
+from conduit.models import ArticleCount, Base, TagCount
 from conduit.settings import Settings
 from tests.assertions import refuse_server_errors
 from tests.databases import create_database, drop_database
@@ -81,6 +81,7 @@ async def _empty_tables(engine: AsyncEngine) -> None:
             await conn.execute(table.delete())
         # Deleting the articles moved their counts (triggers, migration 0004): start from none.
         await conn.execute(delete(ArticleCount))
+        await conn.execute(delete(TagCount))
 
 
 @pytest.fixture

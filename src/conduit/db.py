@@ -43,11 +43,12 @@ def create_engine(settings: Settings, lookups: bool = False) -> AsyncEngine:
     connections before a server's or a firewall's idle timeout closes them, and (2) SQLAlchemy's
     disconnect handling: the request that meets a dead connection fails as a disconnect (a 503
     with Retry-After, never a 500: ``app._database_error``) and the whole pool is invalidated at
-    once, so the next request opens fresh connections (tests/security/test_faults.py)."""
+    once, so the next request opens fresh connections (tests/security/test_faults.py).
+    ``CONDUIT_DB_PRE_PING`` turns it back on where connections go stale wholesale (AWS Lambda)."""
     url = normalise_url(settings.database_url)
     kwargs: dict[str, Any] = {"echo": settings.db_echo}
     if url.get_backend_name() != "sqlite":
-        kwargs["pool_recycle"] = 1800
+        kwargs.update(pool_recycle=1800, pool_pre_ping=settings.db_pre_ping and not lookups)
     if lookups:
         # Never in a transaction, so nothing to roll back when a connection is returned.
         kwargs.update(isolation_level="AUTOCOMMIT", pool_reset_on_return=None)

@@ -234,7 +234,7 @@ class CacheGeneration(Base):
 
 class ArticleCount(Base):
     """How many articles there are: in all (``author_id`` 0, ``ALL_ARTICLES``) and per author.
-    Kept exact by database triggers (migration 0004), so every writer counts, the API, the
+    Kept exact by database triggers (migration 0005), so every writer counts, the API, the
     ``seed`` command, a bulk COPY and an operator's SQL alike; a missing row means 0. The
     list's and the feed's ``articlesCount`` read it instead of counting every match
     (docs/performance.md)."""
@@ -299,6 +299,17 @@ class AuditEntry(Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     client_address: Mapped[str | None] = mapped_column(String(64), default=None)
     request_id: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class TagCount(Base):
+    """How many articles carry each tag, kept exact by triggers on ``article_tags`` (migration
+    0005) like ``ArticleCount``; a missing row means 0."""
+
+    __tablename__ = "tag_counts"
+    __table_args__ = TABLE_ARGS
+
+    tag_id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=False)
+    articles: Mapped[int] = mapped_column(BigInteger)
 
 
 def iso(moment: datetime) -> str:

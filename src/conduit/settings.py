@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout: float = Field(default=5.0, gt=0)
     db_echo: bool = False
+    # Test each pooled connection before use (three round trips on asyncpg): off, since
+    # pool_recycle and the pool's invalidation on a disconnect cover a server; on for AWS Lambda,
+    # whose frozen environments let every connection go stale (docs/performance.md).
+    db_pre_ping: bool = False
     # Argon2id parameters (argon2-cffi defaults: RFC 9106 "second recommended" profile).
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65536, ge=8)

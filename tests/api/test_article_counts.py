@@ -1,5 +1,5 @@
 """``articlesCount`` stays exact where it is read from maintained counts (migration 0004's
-triggers) or from the article-tag links alone, instead of counting every matching article."""
+triggers) instead of counting every matching article."""
 
 from __future__ import annotations
 
@@ -50,6 +50,14 @@ async def test_it_counts_exactly_through_creates_and_deletes(
 
     assert (await alice.delete(f"/api/articles/{slugs[1]}")).status_code == 204  # a red one
     assert await _counts(carol) == (6, 4, 2, 0, 4, 2, 1)
+    # Retagged: blue → red and back (the links are replaced, the counts follow).
+    retag = {"article": {"tagList": ["red", "green"]}}
+    assert (await alice.put(f"/api/articles/{slugs[0]}", retag)).status_code == 200
+    assert await _count(carol, "/api/articles?tag=red") == 3
+    assert await _count(carol, "/api/articles?tag=green") == 1
+    retag = {"article": {"tagList": ["blue"]}}
+    assert (await alice.put(f"/api/articles/{slugs[0]}", retag)).status_code == 200
+    assert await _count(carol, "/api/articles?tag=red") == 2
     await carol.follow(bob)
     assert await _count(carol, "/api/articles/feed") == 6
 

@@ -32,6 +32,7 @@ from conduit.models import (
     Favorite,
     Follow,
     Tag,
+    TagCount,
     User,
 )
 from conduit.profiles.service import VIEWER, following_clause
@@ -168,12 +169,11 @@ def _count(
     filters: ArticleFilter, conditions: list[ColumnElement[bool]], visible: ColumnElement[bool]
 ) -> Select[Any]:
     """Every match the viewer may see, exactly, without visiting every matching article where a
-    cheaper source holds the same number: the maintained counts (``ArticleCount``) for all
-    articles, one author and a feed; the tag's rows of article_tags alone for a tag (its links
-    go with the article). Those sources include moderated articles (hidden, or by a suspended
-    author), so the few the viewer may not see are counted apart and subtracted (indexes on
-    ``articles.hidden_at`` and ``users.suspended_at`` keep that count to the moderated rows).
-    Any combination of filters counts the visible matching articles themselves."""
+    cheaper source holds the same number: the maintained counts, ``ArticleCount`` for all
+    articles, one author and a feed, ``TagCount`` for a tag. Those include moderated articles
+    (hidden, or by a suspended author), so the few the viewer may not see are counted apart and
+    subtracted (indexes on ``articles.hidden_at`` and ``users.suspended_at`` keep that count to
+    the moderated rows). Any combination of filters counts the visible matches themselves."""
     given = [
         name
         for name in ("tag", "author", "favorited", "feed_of")
@@ -195,11 +195,9 @@ def _count(
             ArticleCount.author_id.in_(author)
         )
     elif given == ["tag"]:
-        counted = (
-            select(func.count())
-            .select_from(ArticleTag)
-            .join(Tag, Tag.id == ArticleTag.tag_id)
-            .where(Tag.name == filters.tag)
+        tag = select(Tag.id).where(Tag.name == filters.tag)
+        counted = select(func.coalesce(func.sum(TagCount.articles), 0)).where(
+            TagCount.tag_id.in_(tag)
         )
     else:
         return select(func.count()).select_from(Article).where(*conditions, visible)
