@@ -82,9 +82,7 @@ def serving(env: dict[str, str], count: int = 1) -> Iterator[list[httpx.Client]]
             # One connection per request: between two requests a test may run a command that
             # outlasts the server's keep-alive timeout, and a request sent on a connection the
             # server is closing at that moment is lost (the keep-alive race, not a server fault).
-            clients.append(
-                httpx.Client(base_url=base, timeout=30, headers={"Connection": "close"})
-            )
+            clients.append(httpx.Client(base_url=base, timeout=30, headers={"Connection": "close"}))
         yield clients
     finally:
         for client in clients:
