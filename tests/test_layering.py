@@ -17,7 +17,10 @@ LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
 
 def _lint(source: Path) -> subprocess.CompletedProcess[str]:
     """lint-imports over the ``conduit`` package in ``source`` (ahead of the installed one)."""
-    env = {**os.environ, "PYTHONPATH": str(source)}
+    # Not under coverage.py: it would record the temporary copies as more `conduit` files (they
+    # are gone by `coverage combine`, which then fails on their missing source).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+    env["PYTHONPATH"] = str(source)
     return subprocess.run(  # noqa: S603 - our own tool, fixed arguments
         [LINT_IMPORTS, "--no-cache", str(ROOT / "pyproject.toml")],
         cwd=source,

@@ -84,7 +84,10 @@ def database_unreachable(url: str, exc: BaseException) -> StartupError:
             f"cannot open {place} ({reason})",
             f"check that its folder exists and is writable, or change {shown}",
         )
-    if "password" in lowered or "access denied" in lowered or "authentication" in lowered:
+    # PostgreSQL names a user it does not know 'role "x" does not exist': a login problem, not
+    # a missing database.
+    unknown_user = lowered.startswith('role "') and "does not exist" in lowered
+    if unknown_user or any(w in lowered for w in ("password", "access denied", "authentication")):
         return StartupError(
             f"the database at {place} refused the login ({reason})",
             f"check the user name and password in {shown}",
