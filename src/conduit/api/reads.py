@@ -47,7 +47,7 @@ def entry(read: Read[P, V], value: V) -> Entry:
     def personalise(own: Marks) -> bytes:
         return render(read, read.seen_by(value, Relations(own[0], own[1])))
 
-    return Entry(render(read, value), read.ids(value), personalise)
+    return Entry(render(read, value), read.ids(value), personalise, holds=value)
 
 
 async def answer(

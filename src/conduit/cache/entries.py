@@ -20,6 +20,10 @@ class Entry:
     body: bytes
     marks: tuple[frozenset[int], ...] = ()
     personalise: Callable[[Marks], bytes] | None = None
+    # What ``personalise`` keeps alive (the typed result it renders again), named here so that
+    # the cache's byte accounting counts it: a closure's captures are invisible to it, and they
+    # weigh about as much as the body (a 100-item page's views, tags and author bios).
+    holds: object = None
 
     def for_viewer(self, own: Marks | None) -> bytes:
         """The body for a viewer flagging ``own`` ids (None: anonymous)."""
