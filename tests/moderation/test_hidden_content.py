@@ -57,6 +57,10 @@ async def test_a_hidden_article_leaves_every_public_read(
     comment = await bob.post(f"/api/articles/{gone}/comments", {"comment": {"body": "hi"}})
     assert comment.status_code == 404
     assert (await bob.post(f"/api/articles/{gone}/favorite")).status_code == 404
+    # Someone else's edit or delete does not learn that it exists (404, not 403).
+    edit = {"article": {"title": "Mine now"}}
+    assert (await bob.put(f"/api/articles/{gone}", edit)).status_code == 404
+    assert (await bob.delete(f"/api/articles/{gone}")).status_code == 404
 
 
 async def test_its_author_and_moderators_still_see_it_and_nothing_leaks_back(

@@ -21,7 +21,7 @@ from conduit.identity import Viewer
 from conduit.models import Article, ArticleTag, Favorite, Tag, later_than, utcnow
 from conduit.profiles.views import Profile
 from conduit.uow import Retry, UnitOfWork
-from conduit.visibility import sight_of
+from conduit.visibility import articles_visible, sight_of
 
 
 async def _free_slug(session: AsyncSession, title: str, attempt: int) -> str:
@@ -87,10 +87,12 @@ async def create(uow: UnitOfWork, viewer: Viewer, data: NewArticle) -> ArticleVi
 
 
 async def _owned(session: AsyncSession, slug: str, viewer: Viewer) -> Any:
+    # What the viewer may not see is not found (404), not forbidden: a 403 would tell anyone
+    # that a hidden article exists.
     row = (
         await session.execute(
             select(Article.id, Article.author_id, Article.title, Article.updated_at).where(
-                Article.slug == slug
+                Article.slug == slug, articles_visible(sight_of(viewer))
             )
         )
     ).first()
