@@ -20,8 +20,7 @@ from conduit.identity import Viewer
 from conduit.profiles.relations import Relations
 from conduit.reads import catalog
 from conduit.reads.declaration import CurrentUser, Read
-from conduit.reads.serve import cache_for, cached, own_ids
-from conduit.visibility import sight_of
+from conduit.reads.serve import cache_for, cached, own_ids, uncached
 
 P = TypeVar("P", bound=BaseModel)
 V = TypeVar("V")
@@ -57,9 +56,7 @@ async def answer(
     viewer_id = viewer.id if viewer else None
     cache = cache_for(cache, viewer)
     if cache is None:
-        return render(
-            read, await read.load(session, params, viewer_id, viewer_id, sight_of(viewer))
-        )
+        return render(read, await uncached(read, params, viewer, session))
     found, mine = await cached(
         read, params, viewer_id, cache, session, "", lambda value: entry(read, value)
     )
