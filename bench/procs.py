@@ -54,6 +54,11 @@ class Server:
         workers, each worker's Markdown renderer)."""
         return sum(_rss_kb(pid) for pid in self.pids()) / 1024
 
+    def process_rss_mb(self) -> float:
+        """Resident memory of the serving process alone (one worker: the parent), without the
+        Markdown renderer it started (a separate, separately bounded process)."""
+        return _rss_kb(self.process.pid) / 1024
+
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the server and all its descendants have used so far."""
         return sum(_cpu_ticks(pid) for pid in self.pids()) / os.sysconf("SC_CLK_TCK")

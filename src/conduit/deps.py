@@ -4,7 +4,8 @@ plumbing lives here: who is acting is ``conduit.identity.Viewer``, and what an a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -103,3 +104,12 @@ async def throttle_writes(request: Request, resources: AppResources, viewer: Cur
 
 # On every write route: ``dependencies=[WriteThrottle]``.
 WriteThrottle = Depends(throttle_writes)
+
+
+async def _miss_gate(request: Request, resources: AppResources) -> Callable[[], Awaitable[None]]:
+    """Spends one of this address's anonymous cache misses (``reads.serve.Gate``): 429 beyond."""
+    return partial(resources.limiter.check, request, "miss")
+
+
+# A read route's gate for anonymous misses (conduit/reads/serve.py ``cached``).
+MissGate = Annotated[Callable[[], Awaitable[None]], Depends(_miss_gate)]

@@ -1,4 +1,5 @@
-"""Throttling for login, registration and writes, per account and per client address.
+"""Throttling for login, registration, writes and anonymous cache misses, per account and per
+client address.
 
 Sign-in is also limited per (account, address) pair, and that pair limit is the tight one: a
 guesser elsewhere exhausts only its own pair and its own address, never the budget of the owner's
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 
 # How long a failed Redis is left alone before the limiter tries it again.
 REDIS_RETRY_SECONDS = 5.0
+# Addresses this process is refusing, remembered so a refusal can be repeated without asking the
+# storage again (``refusing``); cleared when full, which only costs a storage round trip each.
+MAX_REFUSED = 10_000
 
 # One setting may hold several windows ("10/minute;100/hour"): all of them apply.
 Rate = tuple[RateLimitItem, ...]
@@ -71,6 +75,8 @@ class RateLimiter:
                 _rate(settings.rate_limit_write_account),
                 _rate(settings.rate_limit_write_address),
             ),
+            # Per address only: an anonymous reader has no account (conduit/reads/serve.py).
+            "miss": Rule("miss", (), _rate(settings.rate_limit_miss_address)),
         }
         self._memory = MovingWindowRateLimiter(MemoryStorage())
         self._redis: MovingWindowRateLimiter | None = None
@@ -84,6 +90,7 @@ class RateLimiter:
             )
             self._redis = MovingWindowRateLimiter(storage)
         self._redis_down_until = 0.0
+        self._refused: dict[tuple[str, str], float] = {}  # (rule, address) -> monotonic until
 
     async def _hit(self, rate: Rate, *keys: str) -> int:
         """Counts one hit in every window of ``rate``; returns 0 when all allow it, else the
@@ -126,13 +133,34 @@ class RateLimiter:
         rule = self.rules[rule_name]
         address = self.address(request)
         wait = await self._hit(rule.address, rule.name, "ip", address)
-        if not wait and account is not None:
+        if wait:
+            self._remember(rule.name, address, wait)
+        elif account is not None:
             if rule.pair:
                 wait = await self._hit(rule.pair, rule.name, "pair", account, address)
             if not wait:
                 wait = await self._hit(rule.account, rule.name, "account", account)
         if wait:
             raise TooManyRequests(wait)
+
+    def _remember(self, rule_name: str, address: str, wait: int) -> None:
+        if len(self._refused) >= MAX_REFUSED:
+            self._refused.clear()
+        self._refused[(rule_name, address)] = time.monotonic() + wait
+
+    def refusing(self, rule_name: str, address: str) -> int:
+        """Seconds for which this process already knows ``address`` is refused under
+        ``rule_name`` (0: not known to be). The storage said so and its window frees no sooner,
+        so the fast path can refuse a cache-filler's next miss without the full stack
+        (conduit/api/fastpath.py): the refusal then costs about as little as a hit."""
+        until = self._refused.get((rule_name, address))
+        if until is None:
+            return 0
+        left = until - time.monotonic()
+        if left <= 0:
+            del self._refused[(rule_name, address)]
+            return 0
+        return math.ceil(left)
 
     @staticmethod
     def address(request: Request) -> str:

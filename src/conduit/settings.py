@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     rate_limit_register_address: str = "60/hour"
     rate_limit_write_account: str = "60/minute"
     rate_limit_write_address: str = "300/minute"
+    # Anonymous reads the cache could not answer (each costs the database a page of work, a hit
+    # costs almost nothing): a client asking for pages no one asked for before is held to this
+    # per address, so it cannot take most of a worker's CPU from everyone reading cached pages.
+    rate_limit_miss_address: str = "30/second;900/minute"
     # Web pages: a browser session ends after this long without a request, and in any case after
     # the absolute lifetime, whatever the activity.
     web_session_idle_seconds: int = Field(default=12 * 3600, ge=60)
@@ -172,6 +176,7 @@ class Settings(BaseSettings):
         "rate_limit_register_address",
         "rate_limit_write_account",
         "rate_limit_write_address",
+        "rate_limit_miss_address",
     )
     @classmethod
     def _parse_rate(cls, value: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -48,6 +48,25 @@ async def running(
             transport=transport, base_url="http://testserver", event_hooks={"response": hooks}
         ) as http:
             yield application, http
+
+
+def assert_throttled(response: Response) -> None:
+    assert response.status_code == 429, response.text
+    wait = int(response.headers["retry-after"])
+    assert 1 <= wait <= 3600
+    assert response.json() == {"errors": {"rate": [f"limit exceeded, retry in {wait} seconds"]}}
+
+
+@asynccontextmanager
+async def client_from(application: FastAPI, address: str) -> AsyncIterator[AsyncClient]:
+    """Another client of the same running app, connecting from ``address``."""
+    transport = ASGITransport(app=application, raise_app_exceptions=False, client=(address, 40001))
+    async with AsyncClient(
+        transport=transport,
+        base_url="http://testserver",
+        event_hooks={"response": [refuse_server_errors]},
+    ) as http:
+        yield http
 
 
 async def row(engine: AsyncEngine, table: str, where: str, **params: Any) -> tuple[Any, ...] | None:

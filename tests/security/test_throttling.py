@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import pytest
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient, Response
+from httpx import AsyncClient, Response
 from redis.asyncio import Redis
 
 from conduit.ratelimit import RateLimiter
 from conduit.settings import Settings
-from tests.assertions import refuse_server_errors
 from tests.factories import PASSWORD
-from tests.security.conftest import REDIS_URL, running
+from tests.security.conftest import REDIS_URL, assert_throttled, client_from, running
 from tests.web.browser import Browser
 
 pytestmark = pytest.mark.anyio
@@ -34,25 +31,6 @@ async def _register(http: AsyncClient, name: str) -> Response:
     )
 
 
-def _assert_throttled(response: Response) -> None:
-    assert response.status_code == 429, response.text
-    wait = int(response.headers["retry-after"])
-    assert 1 <= wait <= 3600
-    assert response.json() == {"errors": {"rate": [f"limit exceeded, retry in {wait} seconds"]}}
-
-
-@asynccontextmanager
-async def _from(application: FastAPI, address: str) -> AsyncIterator[AsyncClient]:
-    """Another client of the same running app, connecting from ``address``."""
-    transport = ASGITransport(app=application, raise_app_exceptions=False, client=(address, 40001))
-    async with AsyncClient(
-        transport=transport,
-        base_url="http://testserver",
-        event_hooks={"response": [refuse_server_errors]},
-    ) as http:
-        yield http
-
-
 async def test_login_is_throttled_per_account_and_address_without_locking_out_others(
     settings: Settings, app: FastAPI
 ) -> None:
@@ -61,9 +39,9 @@ async def test_login_is_throttled_per_account_and_address_without_locking_out_ot
         assert (await _register(http, "bystander")).status_code == 201
         for _ in range(10):
             assert (await _login(http, "victim@example.com")).status_code == 401
-        _assert_throttled(await _login(http, "victim@example.com"))
+        assert_throttled(await _login(http, "victim@example.com"))
         # Even the right password waits here: the limit is on attempts, not on failures.
-        _assert_throttled(await _login(http, "victim@example.com", PASSWORD))
+        assert_throttled(await _login(http, "victim@example.com", PASSWORD))
         assert (await _login(http, "bystander@example.com", PASSWORD)).status_code == 200
 
 
@@ -77,12 +55,12 @@ async def test_a_guesser_elsewhere_cannot_lock_the_owner_out(
         rate_limit_login_account="12/minute",
     ) as (application, http):
         assert (await _register(http, "owner")).status_code == 201
-        async with _from(application, "203.0.113.66") as guesser:
+        async with client_from(application, "203.0.113.66") as guesser:
             statuses = [(await _login(guesser, "owner@example.com")).status_code for _ in range(20)]
         assert statuses == [401] * 3 + [429] * 17
         # The 17 refused guesses spent nothing of the account's ceiling (12): the owner, on
         # their own address, signs in.
-        async with _from(application, "198.51.100.7") as owner:
+        async with client_from(application, "198.51.100.7") as owner:
             assert (await _login(owner, "owner@example.com", PASSWORD)).status_code == 200
 
 
@@ -97,14 +75,14 @@ async def test_the_account_ceiling_bounds_a_guesser_with_many_addresses(
     ) as (application, http):
         assert (await _register(http, "target")).status_code == 201
         for address in ("203.0.113.1", "203.0.113.2"):
-            async with _from(application, address) as guesser:
+            async with client_from(application, address) as guesser:
                 for _ in range(3):
                     assert (await _login(guesser, "target@example.com")).status_code == 401
-        async with _from(application, "203.0.113.3") as third:
-            _assert_throttled(await _login(third, "target@example.com"))
+        async with client_from(application, "203.0.113.3") as third:
+            assert_throttled(await _login(third, "target@example.com"))
         # The documented cost: past the ceiling (6 = two addresses' worth), the owner waits too.
-        async with _from(application, "198.51.100.7") as owner:
-            _assert_throttled(await _login(owner, "target@example.com", PASSWORD))
+        async with client_from(application, "198.51.100.7") as owner:
+            assert_throttled(await _login(owner, "target@example.com", PASSWORD))
 
 
 def test_a_setting_may_hold_several_windows(settings: Settings) -> None:
@@ -124,7 +102,7 @@ async def test_login_is_throttled_per_address(settings: Settings, app: FastAPI) 
     ):
         for i in range(5):
             assert (await _login(http, f"user{i}@example.com")).status_code == 401
-        _assert_throttled(await _login(http, "someone-else@example.com"))
+        assert_throttled(await _login(http, "someone-else@example.com"))
     # Another address is not affected by the first one's limit.
     async with running(settings, client_host="10.0.0.7", rate_limit_enabled=True) as (_, http):
         assert (await _login(http, "someone-else@example.com")).status_code == 401
@@ -137,7 +115,7 @@ async def test_registration_is_throttled_per_address(settings: Settings, app: Fa
     ):
         for i in range(3):
             assert (await _register(http, f"new{i}")).status_code == 201
-        _assert_throttled(await _register(http, "new3"))
+        assert_throttled(await _register(http, "new3"))
 
 
 async def test_writes_are_throttled_per_account(settings: Settings, app: FastAPI) -> None:
@@ -153,12 +131,12 @@ async def test_writes_are_throttled_per_account(settings: Settings, app: FastAPI
                 "/api/articles", json=article, headers={"Authorization": f"Token {busy}"}
             )
             assert response.status_code == 201
-        _assert_throttled(
+        assert_throttled(
             await http.post(
                 "/api/articles", json=article, headers={"Authorization": f"Token {busy}"}
             )
         )
-        _assert_throttled(
+        assert_throttled(
             await http.put(
                 "/api/user", json={"user": {"bio": "x"}}, headers={"Authorization": f"Token {busy}"}
             )
@@ -210,7 +188,7 @@ async def test_forwarded_for_is_ignored_from_untrusted_peers(
             json={"user": {"email": "u9@example.com", "password": "nope nope"}},
             headers={"X-Forwarded-For": "203.0.113.99"},
         )
-        _assert_throttled(response)
+        assert_throttled(response)
 
 
 async def test_forwarded_for_is_used_from_a_trusted_proxy(settings: Settings, app: FastAPI) -> None:
@@ -253,12 +231,12 @@ async def test_counters_live_in_redis_when_configured(settings: Settings, app: F
     ) as (_, http):
         for _ in range(2):
             assert (await _login(http, email)).status_code == 401
-        _assert_throttled(await _login(http, email))
+        assert_throttled(await _login(http, email))
     # A second app instance (another worker) shares the counters through Redis.
     async with running(
         settings, rate_limit_enabled=True, redis_url=REDIS_URL, rate_limit_login_account="2/minute"
     ) as (_, http):
-        _assert_throttled(await _login(http, email))
+        assert_throttled(await _login(http, email))
     redis = Redis.from_url(REDIS_URL)
     try:
         keys = [key async for key in redis.scan_iter(match="conduit:rate*")]
@@ -278,7 +256,7 @@ async def test_a_dead_redis_degrades_to_memory_instead_of_failing(
     ) as (_, http):
         assert (await _login(http, "dead@example.com")).status_code == 401
         assert (await _login(http, "dead@example.com")).status_code == 401
-        _assert_throttled(await _login(http, "dead@example.com"))
+        assert_throttled(await _login(http, "dead@example.com"))
 
 
 async def test_default_limits_let_a_conformance_burst_through(

@@ -12,7 +12,14 @@ from conduit.api.openapi import errors
 from conduit.api.presenter import ArticleListResponse, ArticleResponse, TagsResponse
 from conduit.articles import service
 from conduit.articles.schemas import NewArticleRequest, UpdateArticleRequest
-from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Work, WriteThrottle
+from conduit.deps import (
+    AppResources,
+    CurrentViewer,
+    MissGate,
+    OptionalViewer,
+    Work,
+    WriteThrottle,
+)
 from conduit.jsonresponse import json_response, raw_json_response
 from conduit.params import OPTIONAL_AUTH, Slug
 from conduit.reads import catalog
@@ -35,9 +42,10 @@ async def list_articles(
     uow: Work,
     resources: AppResources,
     query: Annotated[ListQuery, Query()],
+    gate: MissGate,
 ) -> Response:
-    read = catalog.ARTICLES
-    return raw_json_response(await reads.answer(read, query, viewer, resources.cache, uow.session))
+    body = await reads.answer(catalog.ARTICLES, query, viewer, resources.cache, uow.session, gate)
+    return raw_json_response(body)
 
 
 @router.get(
@@ -79,11 +87,11 @@ async def create_article(body: NewArticleRequest, viewer: CurrentViewer, uow: Wo
 )
 @reads.serves(catalog.ARTICLE)
 async def get_article(
-    slug: Slug, viewer: OptionalViewer, uow: Work, resources: AppResources
+    slug: Slug, viewer: OptionalViewer, uow: Work, resources: AppResources, gate: MissGate
 ) -> Response:
     params = ArticleKey.model_construct(slug=slug)  # validated by the same SlugKey type
     return raw_json_response(
-        await reads.answer(catalog.ARTICLE, params, viewer, resources.cache, uow.session)
+        await reads.answer(catalog.ARTICLE, params, viewer, resources.cache, uow.session, gate)
     )
 
 
@@ -141,8 +149,8 @@ async def unfavorite(slug: Slug, viewer: CurrentViewer, uow: Work) -> Response:
 
 @router.get("/tags", response_model=TagsResponse, tags=["Tags"], operation_id="GetTags")
 @reads.serves(catalog.TAGS)
-async def tags(uow: Work, resources: AppResources) -> Response:
+async def tags(uow: Work, resources: AppResources, gate: MissGate) -> Response:
     params = catalog.NoParams()
     return raw_json_response(
-        await reads.answer(catalog.TAGS, params, None, resources.cache, uow.session)
+        await reads.answer(catalog.TAGS, params, None, resources.cache, uow.session, gate)
     )

@@ -12,7 +12,14 @@ from conduit.api.openapi import errors
 from conduit.api.presenter import CommentListResponse, CommentResponse
 from conduit.comments import service
 from conduit.comments.schemas import NewCommentRequest
-from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Work, WriteThrottle
+from conduit.deps import (
+    AppResources,
+    CurrentViewer,
+    MissGate,
+    OptionalViewer,
+    Work,
+    WriteThrottle,
+)
 from conduit.jsonresponse import json_response, raw_json_response
 from conduit.params import OPTIONAL_AUTH, RowId, Slug
 from conduit.reads import catalog
@@ -35,11 +42,12 @@ async def list_comments(
     uow: Work,
     resources: AppResources,
     query: Annotated[CommentQuery, Query()],
+    gate: MissGate,
 ) -> Response:
     """Newest first, one page: ``limit`` (default 100, at most 200) and ``offset``."""
     params = CommentsKey.model_construct(slug=slug, limit=query.limit, offset=query.offset)
     return raw_json_response(
-        await reads.answer(catalog.COMMENTS, params, viewer, resources.cache, uow.session)
+        await reads.answer(catalog.COMMENTS, params, viewer, resources.cache, uow.session, gate)
     )
 
 

@@ -21,6 +21,7 @@ import jwt
 from fastapi.routing import iter_route_contexts
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -29,7 +30,8 @@ from conduit.api import presenter
 from conduit.api.reads import READ_ATTRIBUTE
 from conduit.cache import hooks
 from conduit.cache.entries import Entry, Marks
-from conduit.errors import AppError
+from conduit.errors import AppError, TooManyRequests, error_body
+from conduit.jsonresponse import json_response
 from conduit.profiles.relations import Relations
 from conduit.reads.declaration import CurrentUser, Read
 from conduit.reads.serve import own_ids, relations_key
@@ -150,13 +152,16 @@ class CachedReads:
         if body is None:
             await self.app(scope, receive, send)
             return
+        if isinstance(body, Response):
+            await body(scope, receive, send)
+            return
         length = (b"content-length", str(len(body)).encode())
         await send(
             {"type": "http.response.start", "status": 200, "headers": [length, _HEADERS_TYPE]}
         )
         await send({"type": "http.response.body", "body": body})
 
-    async def _answer(self, scope: Scope) -> bytes | None:
+    async def _answer(self, scope: Scope) -> bytes | Response | None:
         resources: Resources | None = getattr(scope["app"].state, "resources", None)
         cache = resources.cache if resources else None
         if cache is None or resources is None:
@@ -196,6 +201,9 @@ class CachedReads:
                 own = own_ids(relations)
             entry = entries.get(key, tags[:shared])
             if entry is None:
+                if user_id is None and (refused := self._refused(resources, scope)):
+                    scope["route"] = step.route
+                    return refused
                 return None  # counted as a miss by the full stack, which fills it
         elif claims is None:
             return None  # the current user needs one: the full stack answers 401
@@ -214,6 +222,17 @@ class CachedReads:
         scope["route"] = step.route  # metrics and the access log label it like the full stack
         hooks.record(read.kind, True)
         return entry.for_viewer(own)
+
+    @staticmethod
+    def _refused(resources: Resources, scope: Scope) -> Response | None:
+        """The full stack's answer to an anonymous miss from an address already over its miss
+        budget (conduit/ratelimit.py), without the full stack: the same 429 and body."""
+        client = scope.get("client")
+        wait = resources.limiter.refusing("miss", client[0] if client else "unknown")
+        if not wait:
+            return None
+        refusal = TooManyRequests(wait)
+        return json_response(error_body(refusal.errors), refusal.status_code, refusal.headers)
 
     def _plan(self, scope: Scope) -> _Plan | None:
         if self._routes is None:

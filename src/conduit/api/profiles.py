@@ -8,7 +8,14 @@ from starlette.responses import Response
 from conduit.api import presenter, reads
 from conduit.api.openapi import errors
 from conduit.api.presenter import ProfileResponse
-from conduit.deps import AppResources, CurrentViewer, OptionalViewer, Work, WriteThrottle
+from conduit.deps import (
+    AppResources,
+    CurrentViewer,
+    MissGate,
+    OptionalViewer,
+    Work,
+    WriteThrottle,
+)
 from conduit.jsonresponse import json_response, raw_json_response
 from conduit.params import OPTIONAL_AUTH, UsernameParam
 from conduit.profiles import service
@@ -27,11 +34,15 @@ router = APIRouter(tags=["Profile"])
 )
 @reads.serves(catalog.PROFILE)
 async def get_profile(
-    username: UsernameParam, viewer: OptionalViewer, uow: Work, resources: AppResources
+    username: UsernameParam,
+    viewer: OptionalViewer,
+    uow: Work,
+    resources: AppResources,
+    gate: MissGate,
 ) -> Response:
     params = ProfileKey.model_construct(username=username)
     return raw_json_response(
-        await reads.answer(catalog.PROFILE, params, viewer, resources.cache, uow.session)
+        await reads.answer(catalog.PROFILE, params, viewer, resources.cache, uow.session, gate)
     )
 
 

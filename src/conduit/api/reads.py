@@ -20,7 +20,7 @@ from conduit.identity import Viewer
 from conduit.profiles.relations import Relations
 from conduit.reads import catalog
 from conduit.reads.declaration import CurrentUser, Read
-from conduit.reads.serve import cache_for, cached, own_ids, uncached
+from conduit.reads.serve import Gate, cache_for, cached, own_ids, uncached
 
 P = TypeVar("P", bound=BaseModel)
 V = TypeVar("V")
@@ -50,15 +50,20 @@ def entry(read: Read[P, V], value: V) -> Entry:
 
 
 async def answer(
-    read: Read[P, V], params: P, viewer: Viewer | None, cache: Cache | None, session: AsyncSession
+    read: Read[P, V],
+    params: P,
+    viewer: Viewer | None,
+    cache: Cache | None,
+    session: AsyncSession,
+    gate: Gate | None = None,
 ) -> bytes:
-    """The response body of ``read`` for ``viewer`` (None: anonymous)."""
+    """The response body of ``read`` for ``viewer`` (None: anonymous; its misses pass ``gate``)."""
     viewer_id = viewer.id if viewer else None
     cache = cache_for(cache, viewer)
     if cache is None:
         return render(read, await uncached(read, params, viewer, session))
     found, mine = await cached(
-        read, params, viewer_id, cache, session, "", lambda value: entry(read, value)
+        read, params, viewer_id, cache, session, "", lambda value: entry(read, value), gate
     )
     return found.body if mine is None else found.for_viewer(own_ids(mine))
 

@@ -8,7 +8,7 @@ entry of their own read in the same generation round trip.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -25,6 +25,10 @@ from conduit.visibility import PUBLIC, sight_of
 P = TypeVar("P", bound=BaseModel)
 V = TypeVar("V")
 E = TypeVar("E")
+
+# Called before an anonymous reader's miss goes to the database; raises to refuse it (the callers
+# pass the per-address miss budget, conduit/ratelimit.py, which answers 429).
+Gate = Callable[[], Awaitable[None]]
 
 VIEW_PREFIX = "view|"  # the web pages' typed entries, beside the API's bytes under the bare key
 
@@ -58,9 +62,10 @@ async def cached(
     session: AsyncSession,
     prefix: str,
     build: Callable[[V], E],
+    gate: Gate | None = None,
 ) -> tuple[E, Relations | None]:
     """The shared entry (built on a miss) and the reader's relations (None when anonymous), with
-    one generation read in all."""
+    one generation read in all. An anonymous miss passes ``gate`` first."""
     names = read.depends_on(params, reader)
     shared = len(names)
     if reader is not None:
@@ -70,6 +75,8 @@ async def cached(
     key = prefix + read.key(params, reader)
     entry: E | None = cache.get(read.kind, key, entry_tags)
     if entry is None:
+        if gate is not None and reader is None:
+            await gate()
         entry = build(await read.load(session, params, reader, None, PUBLIC))
         cache.put(key, entry_tags, entry)
     if reader is None:
@@ -100,7 +107,12 @@ async def uncached(read: Read[P, V], params: P, viewer: Viewer | None, session: 
 
 
 async def view(
-    read: Read[P, V], params: P, viewer: Viewer | None, cache: Cache | None, session: AsyncSession
+    read: Read[P, V],
+    params: P,
+    viewer: Viewer | None,
+    cache: Cache | None,
+    session: AsyncSession,
+    gate: Gate | None = None,
 ) -> V:
     """The typed result as ``viewer`` sees it (the web pages' way in)."""
     viewer_id = viewer.id if viewer else None
@@ -108,7 +120,14 @@ async def view(
     if cache is None:
         return await uncached(read, params, viewer, session)
     snapshot, mine = await cached(
-        read, params, viewer_id, cache, session, VIEW_PREFIX, lambda v: Snapshot(v, read.ids(v))
+        read,
+        params,
+        viewer_id,
+        cache,
+        session,
+        VIEW_PREFIX,
+        lambda v: Snapshot(v, read.ids(v)),
+        gate,
     )
     if mine is None or (
         mine.favorites.isdisjoint(snapshot.ids[0]) and mine.following.isdisjoint(snapshot.ids[1])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -80,8 +81,10 @@ class WebContext:
         return csrf.anonymous_token(self.resources.settings.secret_key, self.anon_seed)
 
     async def read(self, read: Read[P, V], params: P) -> V:
-        """A declared read as this viewer sees it, through the same cache as the API."""
-        return await view(read, params, self.viewer, self.resources.cache, self.db)
+        """A declared read as this viewer sees it, through the same cache as the API (an
+        anonymous miss spends the address's miss budget, as in the API: 429 beyond it)."""
+        gate = partial(throttle, self.request, "miss")
+        return await view(read, params, self.viewer, self.resources.cache, self.db, gate)
 
     async def form(self) -> FormData:
         """The posted form, once its origin and synchronizer token have been checked."""
