@@ -1,7 +1,8 @@
 """Two versions of Conduit side by side: CPU per request, alternating per scenario.
 
     .venv/bin/python -m bench.ab --base-src /tmp/base/src --lua DIR --database URL \\
-        --base-database URL [--scenarios tags,list_anon] [--seconds 5] [--rounds 2]
+        --base-database URL [--scenarios tags,list_anon] [--seconds 5] [--rounds 2] \\
+        [--cache redis://127.0.0.1:6379/7,redis://127.0.0.1:6379/8]
 
 On a machine shared with other work, two runs minutes apart differ by more than most changes
 do; alternating the two servers scenario by scenario, each pinned to core 0 with wrk on core 1,
@@ -10,12 +11,16 @@ exposes both to the same background load. ``--base-src`` is another checkout's `
 version runs on its own copy of the same seeded database (the base at its own schema), so the
 writes (favorites in order) meet the same state. The Lua scripts are a ``python -m bench`` run's
 (its temporary folder); both databases must accept its tokens (same secret).
+
+Without ``--cache`` both servers run cache off (the database path, issue 12); with it, cache on,
+each on its own Redis database (base first; both are flushed): the cached reads (issue 9).
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -23,12 +28,12 @@ from bench import procs, wrk
 from bench.__main__ import SECRET
 
 
-def _env(database: str) -> dict[str, str]:
+def _env(database: str, redis: str = "") -> dict[str, str]:
     return {
         "CONDUIT_DATABASE_URL": database,
-        "CONDUIT_REDIS_URL": "",
+        "CONDUIT_REDIS_URL": redis,
         "CONDUIT_SECRET_KEY": SECRET,
-        "CONDUIT_CACHE_ENABLED": "false",
+        "CONDUIT_CACHE_ENABLED": "true" if redis else "false",
         "CONDUIT_RATE_LIMIT_ENABLED": "false",
         "CONDUIT_DB_POOL_SIZE": "20",
     }
@@ -56,7 +61,11 @@ def main() -> None:
     parser.add_argument("--scenarios", default="")
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--cache", default="", help="two Redis URLs, base's first: cache on")
     args = parser.parse_args()
+    redis = args.cache.split(",") if args.cache else ["", ""]
+    for url in filter(None, redis):
+        subprocess.run(["redis-cli", "-u", url, "FLUSHDB"], check=True, capture_output=True)
     names = (
         args.scenarios.split(",")
         if args.scenarios
@@ -68,10 +77,10 @@ def main() -> None:
     )
     port = procs.free_port_run(2)
     log = Path(tempfile.gettempdir())
-    base_env = {**_env(args.base_database), "PYTHONPATH": str(args.base_src.resolve())}
+    base_env = {**_env(args.base_database, redis[0]), "PYTHONPATH": str(args.base_src.resolve())}
     servers = {
         "base": procs.conduit(port, base_env, "0", log / "ab-base.log"),
-        "this": procs.conduit(port + 1, _env(args.database), "0", log / "ab-this.log"),
+        "this": procs.conduit(port + 1, _env(args.database, redis[1]), "0", log / "ab-this.log"),
     }
     cpu: dict[tuple[str, str], list[float]] = {}
     try:

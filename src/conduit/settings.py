@@ -104,7 +104,7 @@ class Settings(BaseSettings):
     # Anonymous reads the cache could not answer (each costs the database a page of work, a hit
     # costs almost nothing): a client asking for pages no one asked for before is held to this
     # per address, so it cannot take most of a worker's CPU from everyone reading cached pages.
-    rate_limit_miss_address: str = "30/second;900/minute"
+    rate_limit_miss_address: str = "30/second;600/minute"
     # Web pages: a browser session ends after this long without a request, and in any case after
     # the absolute lifetime, whatever the activity.
     web_session_idle_seconds: int = Field(default=12 * 3600, ge=60)

@@ -61,8 +61,9 @@ def articles_visible(sight: Sight) -> ColumnElement[bool]:
 
 def visible_to(viewer_id: BindParameter[Any]) -> ColumnElement[bool]:
     """``articles_visible`` of a member whose id is a bind parameter, for statements built once:
-    NULL (anonymous) matches no author, so it leaves the public articles."""
-    return or_(_public_articles(), Article.author_id == viewer_id)
+    NULL (anonymous) leaves the public articles. False, never NULL, for the others, so that its
+    negation counts them (``NOT (x OR author_id = NULL)`` would be NULL, counting nothing)."""
+    return or_(_public_articles(), and_(viewer_id.is_not(None), Article.author_id == viewer_id))
 
 
 def comments_visible(sight: Sight) -> ColumnElement[bool]:

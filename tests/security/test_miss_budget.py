@@ -71,6 +71,11 @@ async def test_it_repeats_a_refusal_without_the_full_stack(
         token = (await http.post("/api/users", json={"user": user})).json()["user"]["token"]
         headers = {"Authorization": f"Token {token}"}
         assert (await http.get("/api/articles?limit=4", headers=headers)).status_code == 200
+        # An entry made stale by a write is a miss too: refused the same way.
+        article = {"article": {"title": "Fresh", "description": "d", "body": "b"}}
+        assert (await http.post("/api/articles", json=article, headers=headers)).status_code == 201
+        assert_throttled(await http.get("/api/articles?limit=1"))
+        assert "miss" not in asked
 
 
 async def test_the_limiter_remembers_a_refusal_only_for_as_long_as_it_lasts(
@@ -123,4 +128,20 @@ async def test_it_has_no_miss_budget_when_the_cache_is_off(
         rate_limit_miss_address="1/minute",
     ) as (_, http):
         for n in range(1, 5):
+            assert (await http.get(f"/api/articles?limit={n}")).status_code == 200
+
+
+async def test_the_default_budget_lets_a_burst_of_distinct_reads_through(
+    settings: Settings, app: FastAPI
+) -> None:
+    """A client loading pages quickly (an app's first screens, a conformance suite's reads) makes
+    a burst of distinct misses, well within the default budget."""
+    defaults = Settings(_env_file=None, database_url=settings.database_url)
+    async with running(
+        settings,
+        client_host=FILLER,
+        rate_limit_enabled=True,
+        rate_limit_miss_address=defaults.rate_limit_miss_address,
+    ) as (_, http):
+        for n in range(1, 26):
             assert (await http.get(f"/api/articles?limit={n}")).status_code == 200

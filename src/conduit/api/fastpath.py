@@ -187,6 +187,15 @@ class CachedReads:
                 names = read.depends_on(step.params, user_id)
             else:
                 key, names = step.key, step.names
+            # Certainly a miss when nothing is stored: a refused address learns so without a
+            # generation read.
+            if (
+                user_id is None
+                and key not in cache.entries
+                and (refused := self._refused(resources, scope))
+            ):
+                scope["route"] = step.route
+                return refused
             shared = len(names)
             if user_id is not None:
                 names = (*names, generations.relations_of(user_id))

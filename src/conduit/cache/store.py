@@ -141,3 +141,8 @@ class LocalEntries:
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        """Whether anything is stored under ``key``, current or not: when not, a read of it is
+        certainly a miss, known without reading any generation."""
+        return key in self._items
