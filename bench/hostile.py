@@ -17,6 +17,7 @@ misses beyond its address's budget are refused (429). Because the readers' first
 misses too (every slug of a scenario, in its first second), the anonymous scenarios' pages are
 fetched once beforehand from many loopback addresses, as many different readers would have.
 
+Each scenario alternates alone / under attack ``ROUNDS`` times and keeps each side's best round.
 Reported: each read's throughput under attack as a share of its throughput alone (target >= 80%),
 its p99 (target < 50 ms), errors, and the worker's peak RSS against the configured cache bound
 + 150 MB. The attack itself runs as ``python -m bench.hostile URL SPEC`` (a separate process).
@@ -34,7 +35,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +54,9 @@ SLOW_CLIENTS = 25
 FORMS = ["/login", "/settings", "/editor", "/article/{slug}/comments"]
 ATTACKER = "127.0.0.2"
 MIN_SHARE = 0.80
+# Alone and under attack alternate this many times per scenario; each keeps its best round: on a
+# shared machine one 5-second run differs from the next by more than the attack costs.
+ROUNDS = 2
 MAX_P99_MS = 50.0
 RSS_HEADROOM_MB = 150.0
 
@@ -239,6 +243,17 @@ def cache_bound_mb(env: dict[str, str]) -> float | None:
     return int(env.get("CONDUIT_CACHE_MAX_BYTES", field.default)) / 2**20
 
 
+def _keep(results: dict[str, Result], name: str, measured: Result) -> None:
+    """The round with the higher throughput (the least disturbed by the machine's other load),
+    with the errors of every round."""
+    kept = results.get(name)
+    if kept is None:
+        results[name] = measured
+        return
+    best = measured if measured.rps > kept.rps else kept
+    results[name] = replace(best, errors=kept.errors + measured.errors)
+
+
 def hostile_run(
     bench: Bench,
     port: int,
@@ -269,15 +284,17 @@ def hostile_run(
         with _Peak(server) as peak:
             for s in reads:
                 _prime(server.url, s)
-                alone[s.name] = bench.measure(server, s, tokens, bench.extra)
-                attacker = _start_attack(server.url, spec_file, bench.log("attack"))
-                try:
-                    time.sleep(1.0)  # the slow clients connect; wrk's warmup follows
-                    under[s.name] = bench.measure(
-                        server, s, tokens, bench.extra, label="  under attack"
-                    )
-                finally:
-                    tally += _stop_attack(attacker)
+                for _ in range(ROUNDS):
+                    _keep(alone, s.name, bench.measure(server, s, tokens, bench.extra))
+                    attacker = _start_attack(server.url, spec_file, bench.log("attack"))
+                    try:
+                        time.sleep(1.0)  # the slow clients connect; wrk's warmup follows
+                        measured = bench.measure(
+                            server, s, tokens, bench.extra, label="  under attack"
+                        )
+                        _keep(under, s.name, measured)
+                    finally:
+                        tally += _stop_attack(attacker)
         end_rss = server.process_rss_mb()
         healthy = httpx.get(f"{server.url}/readyz", timeout=10).status_code
     finally:

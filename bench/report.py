@@ -19,6 +19,8 @@ class Report:
     uncached: dict[str, Result] = field(default_factory=dict)
     database_path: list[Scenario] = field(default_factory=list)  # what the uncached run measured
     two_workers: dict[str, Result] = field(default_factory=dict)
+    pages: list[Scenario] = field(default_factory=list)  # the web pages, measured cache on too
+    cached_pages: dict[str, Result] = field(default_factory=dict)
     rss_mb: float = 0.0
     login: list[str] = field(default_factory=list)
     scaling: list[str] = field(default_factory=list)
@@ -37,6 +39,8 @@ class Report:
         lines = [*self.header, ""]
         if self.conduit:
             lines += self._main()
+        if self.cached_pages:
+            lines += self._cached_pages()
         if self.uncached:
             lines += self._uncached()
         if self.two_workers:
@@ -148,6 +152,25 @@ class Report:
             lines.append(
                 f"| {s.label} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.errors} "
                 f"| {r.cpu_us:,.0f} | {names} = {api:,.0f} | {ratio:.2f} ({verdict}) |"
+            )
+        return lines
+
+    def _cached_pages(self) -> list[str]:
+        lines = [
+            "",
+            f"### Web pages, one worker, {self.setup}, cache on (typed entries, issue 9)",
+            "",
+            "| page | req/s | p50 ms | p99 ms | errors | CPU µs/req | cache off: CPU µs/req |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for s in self.pages:
+            r = self.cached_pages.get(s.name)
+            if r is None:
+                continue
+            off = self.uncached.get(s.name)
+            lines.append(
+                f"| {s.label} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.errors} "
+                f"| {r.cpu_us:,.0f} | {f'{off.cpu_us:,.0f}' if off else '-'} |"
             )
         return lines
 
