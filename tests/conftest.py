@@ -24,7 +24,9 @@ from conduit.app import create_app
 from conduit.db import create_engine, normalise_url
 from conduit.migrate import upgrade
 from conduit.models import ArticleCount, Base, TagCount
+from conduit.resources import Resources
 from conduit.settings import Settings
+from conduit.users.accounts import Account
 from tests.assertions import refuse_server_errors
 from tests.databases import create_database, drop_database
 from tests.factories import Persona
@@ -132,11 +134,22 @@ class StatementCounter:
 
 
 @pytest.fixture
-def sql(app: FastAPI) -> Iterator[StatementCounter]:
-    """Counts the SQL statements the app sends (for N+1 checks), on each of its engines."""
+def sql(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> Iterator[StatementCounter]:
+    """Counts the SQL statements the app sends (for N+1 checks), on each of its engines, and the
+    account lookups it sends on the driver (conduit.keyed: outside SQLAlchemy's events), one
+    statement each as if no other request shared it."""
     counter = StatementCounter()
-    resources = app.state.resources
+    resources: Resources = app.state.resources
     engines = [e for e in (resources.engine, resources.lookups) if e is not None]
+    accounts = resources.accounts
+    if accounts is not None:
+        load = accounts.load
+
+        async def counted(user_id: int) -> Account | None:
+            counter.statements.append(f"{accounts.statement} -- {user_id}, driver level")
+            return await load(user_id)
+
+        monkeypatch.setattr(accounts, "load", counted)
     for engine in engines:
         event.listen(engine.sync_engine, "before_cursor_execute", counter)
     yield counter

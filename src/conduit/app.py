@@ -38,6 +38,7 @@ from conduit.resources import Resources
 from conduit.runtime import tune_garbage_collector
 from conduit.security import PasswordHasher, Tokens
 from conduit.settings import Settings
+from conduit.users.accounts import AccountReader
 from conduit.web.install import install as install_web
 
 DESCRIPTION = """The RealWorld "Conduit" API: users, profiles, articles, comments, favorites, tags.
@@ -53,6 +54,7 @@ def build_resources(settings: Settings) -> Resources:
     engine = create_engine(settings)
     redis = _redis(settings)
     cache = build_cache(settings, redis, engine)
+    lite = engine.dialect.name == "sqlite"
     return Resources(
         settings=settings,
         engine=engine,
@@ -64,8 +66,9 @@ def build_resources(settings: Settings) -> Resources:
         redis=redis,
         cache=cache,
         invalidator=CacheInvalidator(cache) if cache is not None else None,
-        # Only the read cache's fast path uses it (the account check of a cache hit).
-        lookups=create_engine(settings, lookups=True) if cache is not None else None,
+        # The account check of a cache hit on SQLite (elsewhere ``accounts`` does it).
+        lookups=create_engine(settings, lookups=True) if cache is not None and lite else None,
+        accounts=None if lite else AccountReader(engine.url),
     )
 
 
@@ -73,6 +76,8 @@ async def close_resources(resources: Resources) -> None:
     await resources.engine.dispose()
     if resources.lookups is not None:
         await resources.lookups.dispose()
+    if resources.accounts is not None:
+        await resources.accounts.close()
     if resources.cache is not None:
         await resources.cache.close()
     if resources.redis is not None:

@@ -17,7 +17,7 @@ from conduit.observability.context import set_user
 from conduit.resources import Resources
 from conduit.security import TokenError
 from conduit.uow import UnitOfWork
-from conduit.users.accounts import admit, load_account
+from conduit.users.accounts import admit
 
 
 def get_resources(request: Request) -> Resources:
@@ -67,7 +67,7 @@ async def _authenticate(header: str, resources: Resources, uow: UnitOfWork) -> V
     except TokenError:
         raise Unauthorized("is invalid") from None
     # One indexed statement on every request: the database decides, never a cached copy.
-    found = await load_account(uow.session, claims.user_id)
+    found = await resources.account(claims.user_id, uow.session)
     account = admit(found, claims.version, claims.token_id)
     set_user(account.username)
     return account.viewer(token, claims.token_id)

@@ -12,6 +12,7 @@ from conduit.cache.core import Cache
 from conduit.security import PasswordHasher, Tokens
 from conduit.settings import Settings
 from conduit.uow import Invalidator, UnitOfWork
+from conduit.users.accounts import Account, AccountReader, load_account
 
 if TYPE_CHECKING:  # conduit.ratelimit imports conduit.errors, which reaches back here
     from conduit.ratelimit import RateLimiter
@@ -33,6 +34,8 @@ class Resources:
     invalidator: Invalidator | None = None
     # Single-statement reads outside a transaction (db.create_engine(lookups=True)); None: engine.
     lookups: AsyncEngine | None = None
+    # Accounts on a dedicated driver-level connection (PostgreSQL, MariaDB); None on SQLite.
+    accounts: AccountReader | None = None
     # Autocommit sessions for requests that only read (db.create_read_sessionmaker); None: the
     # database keeps every request in a transaction.
     reads: async_sessionmaker[AsyncSession] | None = None
@@ -44,3 +47,14 @@ class Resources:
         if reading and self.reads is not None:
             return UnitOfWork(self.reads(), self.invalidator, transactional=self.sessions)
         return UnitOfWork(self.sessions(), self.invalidator)
+
+    async def account(self, user_id: int, session: AsyncSession | None = None) -> Account | None:
+        """The account a credential names, read from the database now (never a cached copy):
+        through the shared driver-level reader where there is one, else on the request's
+        ``session``, else on a connection of its own."""
+        if self.accounts is not None:
+            return await self.accounts.load(user_id)
+        if session is not None:
+            return await load_account(session, user_id)
+        async with (self.lookups or self.engine).connect() as connection:
+            return await load_account(connection, user_id)

@@ -37,7 +37,7 @@ from conduit.reads.declaration import CurrentUser, Read
 from conduit.reads.serve import own_ids, relations_key
 from conduit.resources import Resources
 from conduit.security import TokenClaims, TokenError
-from conduit.users.accounts import Account, admit, load_account
+from conduit.users.accounts import Account, admit
 
 _HEADERS_TYPE = (b"content-type", b"application/json; charset=utf-8")
 _MAX_TOKENS = 10_000
@@ -258,9 +258,7 @@ class CachedReads:
 
     async def _account(self, resources: Resources, claims: TokenClaims) -> Account | None:
         try:
-            async with (resources.lookups or resources.engine).connect() as conn:
-                found = await load_account(conn, claims.user_id)
-            return admit(found, claims.version, claims.token_id)
+            return admit(await resources.account(claims.user_id), claims.version, claims.token_id)
         except (AppError, SQLAlchemyError, OSError, TimeoutError):
             return None
 

@@ -20,22 +20,21 @@ Readers must see every commit made before their request started, by any process:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
 from urllib.request import pathname2url
 
 from sqlalchemy import BigInteger, String, column, func, table
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from conduit.cache.generations import ALL, fold, fresh_generation
 from conduit.cache.outage import OutageLog
+from conduit.keyed import KeyedReads
 
 log = logging.getLogger("conduit.cache")
 
@@ -126,84 +125,18 @@ class SqliteWatcher:
 
 
 class ServerReader:
-    """Reads generations from PostgreSQL or MariaDB in shared rounds on one dedicated connection."""
+    """Reads generations from PostgreSQL or MariaDB in shared rounds on one dedicated connection
+    (``conduit.keyed``)."""
 
     def __init__(self, url: URL) -> None:
-        self._engine = create_async_engine(
-            url, pool_size=1, max_overflow=0, isolation_level="AUTOCOMMIT"
-        )
-        self._dialect = url.get_backend_name()
-        self._connection: AsyncConnection | None = None
-        self._driver: Any = None
-        self._statement: Any = None
-        self._wanted: set[str] = set()
-        self._waiters: list[asyncio.Future[dict[str, int]]] = []
-        self._round: asyncio.Task[None] | None = None
+        self._rows = KeyedReads(url, "cache_generations", ("name", "value"), "text", READ_TIMEOUT)
 
     async def read(self, names: Sequence[str]) -> list[int]:
-        waiter: asyncio.Future[dict[str, int]] = asyncio.get_running_loop().create_future()
-        self._wanted.update(names)
-        self._waiters.append(waiter)
-        if self._round is None:
-            self._round = asyncio.create_task(self._rounds())
-        values = await waiter
-        return [values.get(name, 0) for name in names]
-
-    async def _rounds(self) -> None:
-        try:
-            while self._waiters:
-                wanted, waiters = self._wanted, self._waiters
-                self._wanted, self._waiters = set(), []
-                try:
-                    async with asyncio.timeout(READ_TIMEOUT):
-                        values = await self._query(sorted(wanted))
-                except Exception as exc:  # handed to every waiter of this round
-                    await self._reset()
-                    for waiter in waiters:
-                        if not waiter.done():
-                            waiter.set_exception(exc)
-                    continue
-                for waiter in waiters:
-                    if not waiter.done():  # a cancelled request no longer waits
-                        waiter.set_result(values)
-        finally:
-            self._round = None
-
-    async def _query(self, names: list[str]) -> dict[str, int]:
-        if self._driver is None:
-            self._connection = await self._engine.connect()
-            raw = await self._connection.get_raw_connection()
-            self._driver = raw.driver_connection
-            if self._dialect == "postgresql":
-                self._statement = await self._driver.prepare(
-                    "SELECT name, value FROM cache_generations WHERE name = ANY($1::text[])"
-                )
-        if self._dialect == "postgresql":
-            return {row[0]: row[1] for row in await self._statement.fetch(names)}
-        marks = ",".join(["%s"] * len(names))
-        async with self._driver.cursor() as cursor:
-            await cursor.execute(
-                f"SELECT name, value FROM cache_generations WHERE name IN ({marks})",  # noqa: S608
-                names,
-            )
-            rows = await cursor.fetchall()
-        return {name: int(value) for name, value in rows}
-
-    async def _reset(self) -> None:
-        connection, self._connection, self._driver = self._connection, None, None
-        if connection is not None:
-            try:
-                await connection.invalidate()
-            except Exception:  # a broken connection may fail to close too
-                log.debug("cache: dropping the generation connection failed", exc_info=True)
+        rows = await self._rows.read(names)
+        return [int(rows[name][1]) if name in rows else 0 for name in names]
 
     async def close(self) -> None:
-        if self._round is not None:
-            await asyncio.gather(self._round, return_exceptions=True)
-        if self._connection is not None:
-            await self._connection.close()
-            self._connection = self._driver = None
-        await self._engine.dispose()
+        await self._rows.close()
 
 
 class TableGenerations:
