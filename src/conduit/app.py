@@ -147,6 +147,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        # Conduit observes itself (conduit.observability: Prometheus, structured access log).
+        # FastAPI's OpenTelemetry hooks would act only with a provider configured, yet look for
+        # one on every request (~2% of a database-path request's CPU in py-spy): off.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
         # Any operation answers 503 while the database is unreachable.
         responses=errors(503),
         # Starlette's trailing-slash redirect builds its Location from the Host header; the 404
