@@ -49,6 +49,10 @@ def create_engine(settings: Settings, lookups: bool = False) -> AsyncEngine:
     kwargs: dict[str, Any] = {"echo": settings.db_echo}
     if url.get_backend_name() != "sqlite":
         kwargs.update(pool_recycle=1800, pool_pre_ping=settings.db_pre_ping and not lookups)
+    if url.get_backend_name() == "postgresql":
+        # A connection returned from an autocommit read (create_read_sessionmaker) has nothing to
+        # roll back: asyncpg knows it is in autocommit, so the pool's reset skips the call.
+        kwargs.update(skip_autocommit_rollback=True)
     if lookups:
         # Never in a transaction, so nothing to roll back when a connection is returned.
         kwargs.update(isolation_level="AUTOCOMMIT", pool_reset_on_return=None)

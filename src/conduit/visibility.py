@@ -66,6 +66,16 @@ def visible_to(viewer_id: BindParameter[Any]) -> ColumnElement[bool]:
     return or_(_public_articles(), and_(viewer_id.is_not(None), Article.author_id == viewer_id))
 
 
+def hidden_from(viewer_id: BindParameter[Any]) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """The articles ``visible_to(viewer_id)`` leaves out, as two disjoint conditions each an index
+    can find (a count of ``NOT visible_to(...)`` visits every article: 16 ms at 100 000): the
+    hidden ones, and the others by a suspended author; never the viewer's own."""
+    others = or_(viewer_id.is_(None), Article.author_id != viewer_id)
+    hidden = and_(Article.hidden_at.is_not(None), others)
+    suspended = and_(Article.hidden_at.is_(None), Article.author_id.in_(_suspended_ids()), others)
+    return hidden, suspended
+
+
 def comments_visible(sight: Sight) -> ColumnElement[bool]:
     if sight.moderator:
         return true()

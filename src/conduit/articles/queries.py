@@ -18,7 +18,6 @@ from sqlalchemy import (
     exists,
     false,
     func,
-    not_,
     select,
     true,
 )
@@ -40,7 +39,7 @@ from conduit.models import (
 )
 from conduit.profiles.service import VIEWER, following_clause
 from conduit.profiles.views import Profile
-from conduit.visibility import PUBLIC, Sight, articles_visible, visible_to
+from conduit.visibility import PUBLIC, Sight, articles_visible, hidden_from, visible_to
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +131,7 @@ def _list_statements(names: tuple[str, ...], signed_in: bool, moderator: bool) -
     conditions = [_condition(name) for name in names]
     # A member sees the public articles and their own (``seer``; NULL, anonymous, matches none).
     visible = true() if moderator else visible_to(SEER)
-    total = _count(names, conditions, visible)
+    total = _count(names, conditions, visible, moderator)
     page = (
         _columns(VIEWER if signed_in else None, with_body=False)
         .add_columns(total.scalar_subquery().label("total"))
@@ -176,7 +175,10 @@ def _summed(counts: Any, key: Any, matching: Select[Any]) -> Select[Any]:
 
 
 def _count(
-    names: tuple[str, ...], conditions: list[ColumnElement[bool]], visible: ColumnElement[bool]
+    names: tuple[str, ...],
+    conditions: list[ColumnElement[bool]],
+    visible: ColumnElement[bool],
+    moderator: bool,
 ) -> Select[Any]:
     """Every match the viewer may see, exactly, without visiting every matching article where a
     cheaper source holds the same number: the maintained counts, ``ArticleCount`` for all
@@ -200,8 +202,13 @@ def _count(
         counted = _summed(TagCount.articles, TagCount.tag_id, tag)
     else:
         return select(func.count()).select_from(Article).where(*conditions, visible)
-    unseen = select(func.count()).select_from(Article).where(*conditions, not_(visible))
-    return select(counted.scalar_subquery() - unseen.scalar_subquery())
+    if moderator:  # sees every article: the maintained count is the answer
+        return counted
+    hidden, suspended = (
+        select(func.count()).select_from(Article).where(*conditions, part).scalar_subquery()
+        for part in hidden_from(SEER)
+    )
+    return select(counted.scalar_subquery() - hidden - suspended)
 
 
 # Built once: anonymous and signed-in (``VIEWER``), the slug a bind parameter. Anyone but a
