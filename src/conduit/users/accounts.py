@@ -92,7 +92,7 @@ class AccountReader:
     holds exactly as with a statement of its own; it costs a fraction of SQLAlchemy's path
     (docs/performance.md). The driver's values are those SQLAlchemy would give (plain columns)."""
 
-    TIMEOUT = 1.0  # seconds: a slower round fails its requests (503), like an exhausted pool
+    TIMEOUT = 1.0  # seconds: a slower round fails (Unavailable); Resources.account then falls back
 
     def __init__(self, url: URL) -> None:
         names = [column.key for column in COLUMNS]
