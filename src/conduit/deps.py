@@ -1,12 +1,19 @@
-"""Request dependencies, as ``Annotated`` aliases the routers and pages import. Only FastAPI
-plumbing lives here: who is acting is ``conduit.identity.Viewer``, and what an account may do is
-``conduit.users.accounts``."""
+"""What an API route receives: one ``Call`` (the app's resources, the request's unit of work, who
+is asking), from one dependency. Only FastAPI plumbing lives here: who is acting is
+``conduit.identity.Viewer``, and what an account may do is ``conduit.users.accounts``.
+
+One dependency per route, not a tree of small ones, because FastAPI solves a dependency's own
+dependencies again each time another one names it, before looking in its per-request cache: the
+former tree (resources, unit of work, viewer, header, miss gate, write throttle) made 11 nested
+solves per read and cost about a third of a database-path read's CPU in py-spy
+(docs/performance.md, "Where the time went").
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from functools import partial
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
@@ -19,38 +26,33 @@ from conduit.security import TokenError
 from conduit.uow import UnitOfWork
 from conduit.users.accounts import admit
 
+V = TypeVar("V", Viewer, Viewer | None, None)
+
 
 def get_resources(request: Request) -> Resources:
     resources: Resources = request.app.state.resources
     return resources
 
 
-async def _resources(request: Request) -> Resources:
-    # A coroutine on purpose: FastAPI sends a plain ``def`` dependency to the thread pool, a
-    # round trip through another thread on every request for one attribute read.
-    return get_resources(request)
-
-
-AppResources = Annotated[Resources, Depends(_resources)]
-
-
-async def get_uow(request: Request, resources: AppResources) -> AsyncIterator[UnitOfWork]:
-    """The request's unit of work: whatever the handler did not commit is rolled back here, and
-    the session goes back to the pool, whatever happened (``UnitOfWork.close`` never raises).
+def open_unit_of_work(request: Request, resources: Resources) -> UnitOfWork:
+    """The request's unit of work; whoever opens it closes it (``UnitOfWork.close`` never raises).
     A GET starts reading in autocommit where that is cheaper (``db.create_read_sessionmaker``)."""
-    uow = resources.unit_of_work(reading=request.method in ("GET", "HEAD"))
-    try:
-        yield uow
-    finally:
-        await uow.close()
+    return resources.unit_of_work(reading=request.method in ("GET", "HEAD"))
 
 
-Work = Annotated[UnitOfWork, Depends(get_uow)]
+@dataclass(slots=True)
+class Call(Generic[V]):
+    """One API request as its route sees it. ``viewer`` is None for an anonymous caller."""
 
+    request: Request
+    resources: Resources
+    uow: UnitOfWork
+    viewer: V
 
-# Declared for the OpenAPI document ("Token" scheme); parsing is ours, so both "Token <jwt>" and
-# "Bearer <jwt>" work. auto_error=False: a missing header is decided per endpoint.
-_authorization = APIKeyHeader(name="Authorization", scheme_name="Token", auto_error=False)
+    async def gate(self) -> None:
+        """Spends one of this address's anonymous cache misses (``reads.serve.Gate``): 429
+        beyond the budget."""
+        await self.resources.limiter.check(self.request, "miss")
 
 
 def _extract(header: str) -> str:
@@ -73,43 +75,57 @@ async def _authenticate(header: str, resources: Resources, uow: UnitOfWork) -> V
     return account.viewer(token, claims.token_id)
 
 
-async def optional_viewer(
-    resources: AppResources,
-    uow: Work,
-    header: Annotated[str | None, Depends(_authorization)],
-) -> Viewer | None:
-    if header is None:
-        return None
-    return await _authenticate(header, resources, uow)
+async def _anyone(request: Request) -> AsyncIterator[Call[None]]:
+    resources = get_resources(request)
+    uow = open_unit_of_work(request, resources)
+    try:
+        yield Call(request, resources, uow, None)
+    finally:
+        await uow.close()
 
 
-async def required_viewer(
-    resources: AppResources,
-    uow: Work,
-    header: Annotated[str | None, Depends(_authorization)],
-) -> Viewer:
-    if header is None:
-        raise Unauthorized("is missing")
-    return await _authenticate(header, resources, uow)
+class Caller(APIKeyHeader):
+    """A route's one dependency where a token counts, read from the ``Authorization`` header.
+
+    It is the header's security scheme too (``Token``, for the OpenAPI document: FastAPI lists a
+    dependency that is a security scheme), so the header is not a dependency of its own. Both
+    ``Token <jwt>`` and ``Bearer <jwt>`` work. In order: 401 without a valid token when one is
+    required, 429 for an account over its write budget (``throttle``), then ``check`` (a role,
+    403); the body is validated after all of them."""
+
+    def __init__(
+        self,
+        *,
+        required: bool,
+        throttle: bool = False,
+        check: Callable[[Viewer], None] | None = None,
+    ) -> None:
+        super().__init__(name="Authorization", scheme_name="Token", auto_error=False)
+        self.required = required
+        self.throttle = throttle
+        self.check = check
+
+    async def __call__(self, request: Request) -> AsyncIterator[Call[Viewer | None]]:  # type: ignore[override]
+        resources = get_resources(request)
+        uow = open_unit_of_work(request, resources)
+        try:
+            header = request.headers.get("authorization")
+            viewer = None if header is None else await _authenticate(header, resources, uow)
+            if viewer is None and self.required:
+                raise Unauthorized("is missing")
+            if viewer is not None:
+                if self.throttle:
+                    # Every authenticated API write is throttled per account and per address.
+                    await resources.limiter.check(request, "write", account=f"user:{viewer.id}")
+                if self.check is not None:
+                    self.check(viewer)
+            yield Call(request, resources, uow, viewer)
+        finally:
+            await uow.close()
 
 
-OptionalViewer = Annotated[Viewer | None, Depends(optional_viewer)]
-CurrentViewer = Annotated[Viewer, Depends(required_viewer)]
-
-
-async def throttle_writes(request: Request, resources: AppResources, viewer: CurrentViewer) -> None:
-    """Every authenticated API write is throttled per account and per address (429)."""
-    await resources.limiter.check(request, "write", account=f"user:{viewer.id}")
-
-
-# On every write route: ``dependencies=[WriteThrottle]``.
-WriteThrottle = Depends(throttle_writes)
-
-
-async def _miss_gate(request: Request, resources: AppResources) -> Callable[[], Awaitable[None]]:
-    """Spends one of this address's anonymous cache misses (``reads.serve.Gate``): 429 beyond."""
-    return partial(resources.limiter.check, request, "miss")
-
-
-# A read route's gate for anonymous misses (conduit/reads/serve.py ``cached``).
-MissGate = Annotated[Callable[[], Awaitable[None]], Depends(_miss_gate)]
+# The aliases routes take (a route names exactly one of them).
+Anyone = Annotated[Call[None], Depends(_anyone)]
+MaybeSignedIn = Annotated[Call[Viewer | None], Depends(Caller(required=False))]
+SignedIn = Annotated[Call[Viewer], Depends(Caller(required=True))]
+Writer = Annotated[Call[Viewer], Depends(Caller(required=True, throttle=True))]

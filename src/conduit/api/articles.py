@@ -12,14 +12,7 @@ from conduit.api.openapi import errors
 from conduit.api.presenter import ArticleListResponse, ArticleResponse, TagsResponse
 from conduit.articles import service
 from conduit.articles.schemas import NewArticleRequest, UpdateArticleRequest
-from conduit.deps import (
-    AppResources,
-    CurrentViewer,
-    MissGate,
-    OptionalViewer,
-    Work,
-    WriteThrottle,
-)
+from conduit.deps import Anyone, MaybeSignedIn, SignedIn, Writer
 from conduit.jsonresponse import json_response, raw_json_response
 from conduit.params import OPTIONAL_AUTH, Slug
 from conduit.reads import catalog
@@ -37,15 +30,8 @@ router = APIRouter()
     operation_id="GetArticles",
 )
 @reads.serves(catalog.ARTICLES)
-async def list_articles(
-    viewer: OptionalViewer,
-    uow: Work,
-    resources: AppResources,
-    query: Annotated[ListQuery, Query()],
-    gate: MissGate,
-) -> Response:
-    body = await reads.answer(catalog.ARTICLES, query, viewer, resources.cache, uow.session, gate)
-    return raw_json_response(body)
+async def list_articles(call: MaybeSignedIn, query: Annotated[ListQuery, Query()]) -> Response:
+    return raw_json_response(await reads.answer(catalog.ARTICLES, query, call))
 
 
 @router.get(
@@ -56,11 +42,8 @@ async def list_articles(
     operation_id="GetArticlesFeed",
 )
 @reads.serves(catalog.FEED)
-async def feed(
-    viewer: CurrentViewer, uow: Work, resources: AppResources, query: Annotated[Paging, Query()]
-) -> Response:
-    body = await reads.answer(catalog.FEED, query, viewer, resources.cache, uow.session)
-    return raw_json_response(body)
+async def feed(call: SignedIn, query: Annotated[Paging, Query()]) -> Response:
+    return raw_json_response(await reads.answer(catalog.FEED, query, call))
 
 
 @router.post(
@@ -70,10 +53,9 @@ async def feed(
     responses=errors(401, 413, 422, 429),
     tags=["Articles"],
     operation_id="CreateArticle",
-    dependencies=[WriteThrottle],
 )
-async def create_article(body: NewArticleRequest, viewer: CurrentViewer, uow: Work) -> Response:
-    article = await service.create(uow, viewer, body.article)
+async def create_article(body: NewArticleRequest, call: Writer) -> Response:
+    article = await service.create(call.uow, call.viewer, body.article)
     return json_response(presenter.article_response(article), 201)
 
 
@@ -86,13 +68,9 @@ async def create_article(body: NewArticleRequest, viewer: CurrentViewer, uow: Wo
     operation_id="GetArticle",
 )
 @reads.serves(catalog.ARTICLE)
-async def get_article(
-    slug: Slug, viewer: OptionalViewer, uow: Work, resources: AppResources, gate: MissGate
-) -> Response:
+async def get_article(slug: Slug, call: MaybeSignedIn) -> Response:
     params = ArticleKey.model_construct(slug=slug)  # validated by the same SlugKey type
-    return raw_json_response(
-        await reads.answer(catalog.ARTICLE, params, viewer, resources.cache, uow.session, gate)
-    )
+    return raw_json_response(await reads.answer(catalog.ARTICLE, params, call))
 
 
 @router.put(
@@ -101,12 +79,9 @@ async def get_article(
     responses=errors(401, 403, 404, 413, 422, 429),
     tags=["Articles"],
     operation_id="UpdateArticle",
-    dependencies=[WriteThrottle],
 )
-async def update_article(
-    slug: Slug, body: UpdateArticleRequest, viewer: CurrentViewer, uow: Work
-) -> Response:
-    article = await service.change(uow, viewer, slug, body.article)
+async def update_article(slug: Slug, body: UpdateArticleRequest, call: Writer) -> Response:
+    article = await service.change(call.uow, call.viewer, slug, body.article)
     return json_response(presenter.article_response(article))
 
 
@@ -116,10 +91,9 @@ async def update_article(
     responses=errors(401, 403, 404, 422, 429),
     tags=["Articles"],
     operation_id="DeleteArticle",
-    dependencies=[WriteThrottle],
 )
-async def delete_article(slug: Slug, viewer: CurrentViewer, uow: Work) -> Response:
-    await service.remove(uow, viewer, slug)
+async def delete_article(slug: Slug, call: Writer) -> Response:
+    await service.remove(call.uow, call.viewer, slug)
     return Response(status_code=204)
 
 
@@ -129,10 +103,10 @@ async def delete_article(slug: Slug, viewer: CurrentViewer, uow: Work) -> Respon
     responses=errors(401, 404, 422, 429),
     tags=["Favorites"],
     operation_id="CreateArticleFavorite",
-    dependencies=[WriteThrottle],
 )
-async def favorite(slug: Slug, viewer: CurrentViewer, uow: Work) -> Response:
-    return json_response(presenter.article_response(await service.favorite(uow, viewer, slug)))
+async def favorite(slug: Slug, call: Writer) -> Response:
+    done = await service.favorite(call.uow, call.viewer, slug)
+    return json_response(presenter.article_response(done))
 
 
 @router.delete(
@@ -141,16 +115,13 @@ async def favorite(slug: Slug, viewer: CurrentViewer, uow: Work) -> Response:
     responses=errors(401, 404, 422, 429),
     tags=["Favorites"],
     operation_id="DeleteArticleFavorite",
-    dependencies=[WriteThrottle],
 )
-async def unfavorite(slug: Slug, viewer: CurrentViewer, uow: Work) -> Response:
-    return json_response(presenter.article_response(await service.unfavorite(uow, viewer, slug)))
+async def unfavorite(slug: Slug, call: Writer) -> Response:
+    done = await service.unfavorite(call.uow, call.viewer, slug)
+    return json_response(presenter.article_response(done))
 
 
 @router.get("/tags", response_model=TagsResponse, tags=["Tags"], operation_id="GetTags")
 @reads.serves(catalog.TAGS)
-async def tags(uow: Work, resources: AppResources, gate: MissGate) -> Response:
-    params = catalog.NoParams()
-    return raw_json_response(
-        await reads.answer(catalog.TAGS, params, None, resources.cache, uow.session, gate)
-    )
+async def tags(call: Anyone) -> Response:
+    return raw_json_response(await reads.answer(catalog.TAGS, catalog.NoParams(), call))

@@ -12,14 +12,7 @@ from conduit.api.openapi import errors
 from conduit.api.presenter import CommentListResponse, CommentResponse
 from conduit.comments import service
 from conduit.comments.schemas import NewCommentRequest
-from conduit.deps import (
-    AppResources,
-    CurrentViewer,
-    MissGate,
-    OptionalViewer,
-    Work,
-    WriteThrottle,
-)
+from conduit.deps import MaybeSignedIn, Writer
 from conduit.jsonresponse import json_response, raw_json_response
 from conduit.params import OPTIONAL_AUTH, RowId, Slug
 from conduit.reads import catalog
@@ -37,18 +30,11 @@ router = APIRouter(tags=["Comments"])
 )
 @reads.serves(catalog.COMMENTS)
 async def list_comments(
-    slug: Slug,
-    viewer: OptionalViewer,
-    uow: Work,
-    resources: AppResources,
-    query: Annotated[CommentQuery, Query()],
-    gate: MissGate,
+    slug: Slug, call: MaybeSignedIn, query: Annotated[CommentQuery, Query()]
 ) -> Response:
     """Newest first, one page: ``limit`` (default 100, at most 200) and ``offset``."""
     params = CommentsKey.model_construct(slug=slug, limit=query.limit, offset=query.offset)
-    return raw_json_response(
-        await reads.answer(catalog.COMMENTS, params, viewer, resources.cache, uow.session, gate)
-    )
+    return raw_json_response(await reads.answer(catalog.COMMENTS, params, call))
 
 
 @router.post(
@@ -57,12 +43,9 @@ async def list_comments(
     response_model=CommentResponse,
     responses=errors(401, 404, 413, 422, 429),
     operation_id="CreateArticleComment",
-    dependencies=[WriteThrottle],
 )
-async def add_comment(
-    slug: Slug, body: NewCommentRequest, viewer: CurrentViewer, uow: Work
-) -> Response:
-    comment = await service.add(uow, viewer, slug, body.comment.body)
+async def add_comment(slug: Slug, body: NewCommentRequest, call: Writer) -> Response:
+    comment = await service.add(call.uow, call.viewer, slug, body.comment.body)
     return json_response(presenter.comment_response(comment), 201)
 
 
@@ -71,13 +54,11 @@ async def add_comment(
     status_code=204,
     responses=errors(401, 403, 404, 422, 429),
     operation_id="DeleteArticleComment",
-    dependencies=[WriteThrottle],
 )
 async def delete_comment(
     slug: Slug,
     comment_id: Annotated[RowId, Path(alias="id")],
-    viewer: CurrentViewer,
-    uow: Work,
+    call: Writer,
 ) -> Response:
-    await service.remove(uow, viewer, slug, comment_id)
+    await service.remove(call.uow, call.viewer, slug, comment_id)
     return Response(status_code=204)

@@ -8,14 +8,7 @@ from starlette.responses import Response
 from conduit.api import presenter, reads
 from conduit.api.openapi import errors
 from conduit.api.presenter import ProfileResponse
-from conduit.deps import (
-    AppResources,
-    CurrentViewer,
-    MissGate,
-    OptionalViewer,
-    Work,
-    WriteThrottle,
-)
+from conduit.deps import MaybeSignedIn, Writer
 from conduit.jsonresponse import json_response, raw_json_response
 from conduit.params import OPTIONAL_AUTH, UsernameParam
 from conduit.profiles import service
@@ -33,17 +26,9 @@ router = APIRouter(tags=["Profile"])
     operation_id="GetProfileByUsername",
 )
 @reads.serves(catalog.PROFILE)
-async def get_profile(
-    username: UsernameParam,
-    viewer: OptionalViewer,
-    uow: Work,
-    resources: AppResources,
-    gate: MissGate,
-) -> Response:
+async def get_profile(username: UsernameParam, call: MaybeSignedIn) -> Response:
     params = ProfileKey.model_construct(username=username)
-    return raw_json_response(
-        await reads.answer(catalog.PROFILE, params, viewer, resources.cache, uow.session, gate)
-    )
+    return raw_json_response(await reads.answer(catalog.PROFILE, params, call))
 
 
 @router.post(
@@ -51,10 +36,10 @@ async def get_profile(
     response_model=ProfileResponse,
     responses=errors(401, 404, 422, 429),
     operation_id="FollowUserByUsername",
-    dependencies=[WriteThrottle],
 )
-async def follow(username: UsernameParam, viewer: CurrentViewer, uow: Work) -> Response:
-    return json_response(presenter.profile_response(await service.follow(uow, username, viewer)))
+async def follow(username: UsernameParam, call: Writer) -> Response:
+    done = await service.follow(call.uow, username, call.viewer)
+    return json_response(presenter.profile_response(done))
 
 
 @router.delete(
@@ -62,7 +47,7 @@ async def follow(username: UsernameParam, viewer: CurrentViewer, uow: Work) -> R
     response_model=ProfileResponse,
     responses=errors(401, 404, 422, 429),
     operation_id="UnfollowUserByUsername",
-    dependencies=[WriteThrottle],
 )
-async def unfollow(username: UsernameParam, viewer: CurrentViewer, uow: Work) -> Response:
-    return json_response(presenter.profile_response(await service.unfollow(uow, username, viewer)))
+async def unfollow(username: UsernameParam, call: Writer) -> Response:
+    done = await service.unfollow(call.uow, username, call.viewer)
+    return json_response(presenter.profile_response(done))

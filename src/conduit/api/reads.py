@@ -11,16 +11,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from conduit.api import presenter
-from conduit.cache.core import Cache
 from conduit.cache.entries import Entry, Marks
+from conduit.deps import Call
 from conduit.identity import Viewer
 from conduit.profiles.relations import Relations
 from conduit.reads import catalog
 from conduit.reads.declaration import CurrentUser, Read
-from conduit.reads.serve import Gate, cache_for, cached, own_ids, uncached
+from conduit.reads.serve import cache_for, cached, own_ids, uncached
 
 P = TypeVar("P", bound=BaseModel)
 V = TypeVar("V")
@@ -49,21 +48,23 @@ def entry(read: Read[P, V], value: V) -> Entry:
     return Entry(render(read, value), read.ids(value), personalise, holds=value)
 
 
-async def answer(
-    read: Read[P, V],
-    params: P,
-    viewer: Viewer | None,
-    cache: Cache | None,
-    session: AsyncSession,
-    gate: Gate | None = None,
-) -> bytes:
-    """The response body of ``read`` for ``viewer`` (None: anonymous; its misses pass ``gate``)."""
-    viewer_id = viewer.id if viewer else None
-    cache = cache_for(cache, viewer)
+async def answer(read: Read[P, V], params: P, call: Call[Any]) -> bytes:
+    """The response body of ``read`` for the call's viewer (an anonymous miss passes the call's
+    miss gate first)."""
+    viewer: Viewer | None = call.viewer
+    session = call.uow.session
+    cache = cache_for(call.resources.cache, viewer)
     if cache is None:
         return render(read, await uncached(read, params, viewer, session))
     found, mine = await cached(
-        read, params, viewer_id, cache, session, "", lambda value: entry(read, value), gate
+        read,
+        params,
+        viewer.id if viewer else None,
+        cache,
+        session,
+        "",
+        lambda value: entry(read, value),
+        call.gate,
     )
     return found.body if mine is None else found.for_viewer(own_ids(mine))
 

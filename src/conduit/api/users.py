@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from conduit.api import presenter, reads
 from conduit.api.openapi import errors
 from conduit.api.presenter import UserResponse
-from conduit.deps import AppResources, CurrentViewer, Work, WriteThrottle
+from conduit.deps import Anyone, SignedIn, Writer
 from conduit.jsonresponse import json_response
 from conduit.reads import catalog
 from conduit.users import service
@@ -24,11 +24,10 @@ router = APIRouter(tags=["User and Authentication"])
     responses=errors(409, 413, 422, 429),
     operation_id="CreateUser",
 )
-async def register(
-    request: Request, body: NewUserRequest, uow: Work, resources: AppResources
-) -> Response:
-    await resources.limiter.check(request, "register", account=body.user.email)
-    done = await service.register(uow, resources.hasher, resources.tokens, body.user)
+async def register(body: NewUserRequest, call: Anyone) -> Response:
+    resources = call.resources
+    await resources.limiter.check(call.request, "register", account=body.user.email)
+    done = await service.register(call.uow, resources.hasher, resources.tokens, body.user)
     return json_response(presenter.user_response(done.account, done.token), 201)
 
 
@@ -38,11 +37,10 @@ async def register(
     responses=errors(401, 413, 422, 429),
     operation_id="Login",
 )
-async def login(
-    request: Request, body: LoginRequest, uow: Work, resources: AppResources
-) -> Response:
-    await resources.limiter.check(request, "login", account=body.user.email)
-    done = await service.login(uow, resources.hasher, resources.tokens, body.user)
+async def login(body: LoginRequest, call: Anyone) -> Response:
+    resources = call.resources
+    await resources.limiter.check(call.request, "login", account=body.user.email)
+    done = await service.login(call.uow, resources.hasher, resources.tokens, body.user)
     return json_response(presenter.user_response(done.account, done.token))
 
 
@@ -50,8 +48,8 @@ async def login(
     "/user", response_model=UserResponse, responses=errors(401), operation_id="GetCurrentUser"
 )
 @reads.serves(catalog.CURRENT_USER)
-async def current_user(viewer: CurrentViewer) -> Response:
-    return json_response(presenter.current_user(viewer))
+async def current_user(call: SignedIn) -> Response:
+    return json_response(presenter.current_user(call.viewer))
 
 
 @router.put(
@@ -59,10 +57,8 @@ async def current_user(viewer: CurrentViewer) -> Response:
     response_model=UserResponse,
     responses=errors(401, 409, 413, 422, 429),
     operation_id="UpdateCurrentUser",
-    dependencies=[WriteThrottle],
 )
-async def update_user(
-    body: UpdateUserRequest, viewer: CurrentViewer, uow: Work, resources: AppResources
-) -> Response:
-    done = await service.change(uow, resources.hasher, resources.tokens, viewer, body.user)
+async def update_user(body: UpdateUserRequest, call: Writer) -> Response:
+    hasher, tokens = call.resources.hasher, call.resources.tokens
+    done = await service.change(call.uow, hasher, tokens, call.viewer, body.user)
     return json_response(presenter.user_response(done.account, done.token))

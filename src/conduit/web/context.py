@@ -7,6 +7,7 @@ Every web response goes through ``WebContext.finish`` so that cookies are set co
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Annotated, Any, TypeVar
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from conduit.deps import AppResources, Work
+from conduit.deps import get_resources, open_unit_of_work
 from conduit.identity import Viewer
 from conduit.ratelimit import throttle
 from conduit.reads.declaration import Read
@@ -157,7 +158,18 @@ def get_store(request: Request, resources: Resources) -> SessionStore:
     return store
 
 
-async def web_context(request: Request, resources: AppResources, uow: Work) -> WebContext:
+async def web_context(request: Request) -> AsyncIterator[WebContext]:
+    """The page's one dependency (as the API's routes have one: conduit.deps), which owns the
+    request's unit of work."""
+    resources = get_resources(request)
+    uow = open_unit_of_work(request, resources)
+    try:
+        yield await open_context(request, resources, uow)
+    finally:
+        await uow.close()
+
+
+async def open_context(request: Request, resources: Resources, uow: UnitOfWork) -> WebContext:
     store = get_store(request, resources)
     ctx = WebContext(request, resources, uow, store)
     secure = ctx.secure

@@ -17,7 +17,7 @@ from conduit.resources import Resources
 from conduit.settings import Settings
 from conduit.slashes import slash_redirect
 from conduit.web.bodies import BodyRenderer
-from conduit.web.context import WebContext, served_over_https, web_context
+from conduit.web.context import WebContext, open_context, served_over_https
 from conduit.web.headers import SecurityHeaders
 from conduit.web.pages import router
 
@@ -66,7 +66,7 @@ def _page_errors(fallback: ExceptionHandler | None) -> ExceptionHandler:
             resources: Resources = request.app.state.resources
             uow = resources.unit_of_work()
             try:
-                ctx = await web_context(request, resources, uow)
+                ctx = await open_context(request, resources, uow)
                 page = ctx.render(
                     "error.html", status=status, status_code=status, messages=messages
                 )

@@ -6,12 +6,13 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from conduit.deps import CurrentViewer
+from conduit.deps import Call, Caller
+from conduit.identity import Viewer
 from conduit.moderation.actor import STAFF, Actor, actor_of, require
 from conduit.observability.context import current
 
 
-def acting(viewer: CurrentViewer) -> Actor:
+def acting(viewer: Viewer) -> Actor:
     """The viewer as an actor, with the request's client address and id for the audit log."""
     context = current.get()
     address = context.client if context else None
@@ -19,15 +20,12 @@ def acting(viewer: CurrentViewer) -> Actor:
     return actor_of(viewer, address, request_id)
 
 
-async def any_member(viewer: CurrentViewer) -> Actor:
-    return acting(viewer)
+def _staff_only(viewer: Viewer) -> None:
+    require(acting(viewer), STAFF)
 
 
-async def staff(viewer: CurrentViewer) -> Actor:
-    actor = acting(viewer)
-    require(actor, STAFF)
-    return actor
-
-
-Member = Annotated[Actor, Depends(any_member)]
-Staff = Annotated[Actor, Depends(staff)]
+# A staff route's one dependency (conduit.deps): reads, and writes (throttled like every write).
+Staff = Annotated[Call[Viewer], Depends(Caller(required=True, check=_staff_only))]
+StaffWriter = Annotated[
+    Call[Viewer], Depends(Caller(required=True, throttle=True, check=_staff_only))
+]

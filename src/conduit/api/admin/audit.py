@@ -15,7 +15,6 @@ from conduit.api.admin import wire
 from conduit.api.admin.access import Staff
 from conduit.api.admin.schemas import Paging, Text
 from conduit.api.openapi import errors
-from conduit.deps import Work
 from conduit.jsonresponse import json_response
 from conduit.moderation import audit
 from conduit.moderation.audit import AuditFilter
@@ -48,8 +47,8 @@ Filters = Annotated[AuditFilter, Depends(audit_filter)]
     responses=errors(401, 403, 422),
     operation_id="AdminGetAudit",
 )
-async def audit_log(actor: Staff, uow: Work, filters: Filters, paging: Paging) -> Response:
-    rows, total = await audit.entries(uow.session, filters, paging.limit, paging.offset)
+async def audit_log(call: Staff, filters: Filters, paging: Paging) -> Response:
+    rows, total = await audit.entries(call.uow.session, filters, paging.limit, paging.offset)
     return json_response(wire.audit(rows, total))
 
 
@@ -58,8 +57,8 @@ async def audit_log(actor: Staff, uow: Work, filters: Filters, paging: Paging) -
     responses={**errors(401, 403, 422), 200: {"content": {"text/csv": {}}}},
     operation_id="AdminExportAudit",
 )
-async def audit_csv(actor: Staff, uow: Work, filters: Filters) -> Response:
-    rows, _ = await audit.entries(uow.session, filters, CSV_ROWS, 0)
+async def audit_csv(call: Staff, filters: Filters) -> Response:
+    rows, _ = await audit.entries(call.uow.session, filters, CSV_ROWS, 0)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(wire.AuditOut.__annotations__)

@@ -8,10 +8,9 @@ from fastapi import APIRouter, Path
 from starlette.responses import Response
 
 from conduit.api.admin import wire
-from conduit.api.admin.access import Staff
+from conduit.api.admin.access import StaffWriter, acting
 from conduit.api.admin.schemas import ActionRequest
 from conduit.api.openapi import errors
-from conduit.deps import Work, WriteThrottle
 from conduit.jsonresponse import json_response
 from conduit.moderation import content
 from conduit.params import RowId, Slug
@@ -26,10 +25,9 @@ WRITE = errors(401, 403, 404, 413, 422, 429)
     response_model=wire.ModeratedResponse,
     responses=WRITE,
     operation_id="AdminHideArticle",
-    dependencies=[WriteThrottle],
 )
-async def hide_article(slug: Slug, body: ActionRequest, actor: Staff, uow: Work) -> Response:
-    done = await content.set_article_hidden(uow, actor, slug, True, body.reason)
+async def hide_article(slug: Slug, body: ActionRequest, call: StaffWriter) -> Response:
+    done = await content.set_article_hidden(call.uow, acting(call.viewer), slug, True, body.reason)
     return json_response(wire.moderated(done))
 
 
@@ -38,10 +36,9 @@ async def hide_article(slug: Slug, body: ActionRequest, actor: Staff, uow: Work)
     response_model=wire.ModeratedResponse,
     responses=WRITE,
     operation_id="AdminUnhideArticle",
-    dependencies=[WriteThrottle],
 )
-async def unhide_article(slug: Slug, body: ActionRequest, actor: Staff, uow: Work) -> Response:
-    done = await content.set_article_hidden(uow, actor, slug, False, body.reason)
+async def unhide_article(slug: Slug, body: ActionRequest, call: StaffWriter) -> Response:
+    done = await content.set_article_hidden(call.uow, acting(call.viewer), slug, False, body.reason)
     return json_response(wire.moderated(done))
 
 
@@ -50,10 +47,9 @@ async def unhide_article(slug: Slug, body: ActionRequest, actor: Staff, uow: Wor
     response_model=wire.ModeratedResponse,
     responses=WRITE,
     operation_id="AdminDeleteArticle",
-    dependencies=[WriteThrottle],
 )
-async def delete_article(slug: Slug, body: ActionRequest, actor: Staff, uow: Work) -> Response:
-    done = await content.delete_article(uow, actor, slug, body.reason)
+async def delete_article(slug: Slug, body: ActionRequest, call: StaffWriter) -> Response:
+    done = await content.delete_article(call.uow, acting(call.viewer), slug, body.reason)
     return json_response(wire.moderated(done))
 
 
@@ -62,12 +58,11 @@ async def delete_article(slug: Slug, body: ActionRequest, actor: Staff, uow: Wor
     response_model=wire.ModeratedResponse,
     responses=WRITE,
     operation_id="AdminHideComment",
-    dependencies=[WriteThrottle],
 )
-async def hide_comment(
-    comment_id: CommentId, body: ActionRequest, actor: Staff, uow: Work
-) -> Response:
-    done = await content.set_comment_hidden(uow, actor, comment_id, True, body.reason)
+async def hide_comment(comment_id: CommentId, body: ActionRequest, call: StaffWriter) -> Response:
+    done = await content.set_comment_hidden(
+        call.uow, acting(call.viewer), comment_id, True, body.reason
+    )
     return json_response(wire.moderated(done))
 
 
@@ -76,10 +71,9 @@ async def hide_comment(
     response_model=wire.ModeratedResponse,
     responses=WRITE,
     operation_id="AdminUnhideComment",
-    dependencies=[WriteThrottle],
 )
-async def unhide_comment(
-    comment_id: CommentId, body: ActionRequest, actor: Staff, uow: Work
-) -> Response:
-    done = await content.set_comment_hidden(uow, actor, comment_id, False, body.reason)
+async def unhide_comment(comment_id: CommentId, body: ActionRequest, call: StaffWriter) -> Response:
+    done = await content.set_comment_hidden(
+        call.uow, acting(call.viewer), comment_id, False, body.reason
+    )
     return json_response(wire.moderated(done))

@@ -7,10 +7,9 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from conduit.api.admin import wire
-from conduit.api.admin.access import Staff
+from conduit.api.admin.access import Staff, StaffWriter, acting
 from conduit.api.admin.schemas import ActionRequest, RoleRequest, Table
 from conduit.api.openapi import errors
-from conduit.deps import Work, WriteThrottle
 from conduit.jsonresponse import json_response
 from conduit.moderation import accounts, tables
 from conduit.params import UsernameParam
@@ -24,12 +23,9 @@ WRITE = errors(401, 403, 404, 413, 422, 429)
     response_model=wire.MemberResponse,
     responses=WRITE,
     operation_id="AdminSuspendUser",
-    dependencies=[WriteThrottle],
 )
-async def suspend(
-    username: UsernameParam, body: ActionRequest, actor: Staff, uow: Work
-) -> Response:
-    done = await accounts.set_suspended(uow, actor, username, True, body.reason)
+async def suspend(username: UsernameParam, body: ActionRequest, call: StaffWriter) -> Response:
+    done = await accounts.set_suspended(call.uow, acting(call.viewer), username, True, body.reason)
     return json_response(wire.member(done))
 
 
@@ -38,12 +34,9 @@ async def suspend(
     response_model=wire.MemberResponse,
     responses=WRITE,
     operation_id="AdminReactivateUser",
-    dependencies=[WriteThrottle],
 )
-async def reactivate(
-    username: UsernameParam, body: ActionRequest, actor: Staff, uow: Work
-) -> Response:
-    done = await accounts.set_suspended(uow, actor, username, False, body.reason)
+async def reactivate(username: UsernameParam, body: ActionRequest, call: StaffWriter) -> Response:
+    done = await accounts.set_suspended(call.uow, acting(call.viewer), username, False, body.reason)
     return json_response(wire.member(done))
 
 
@@ -52,10 +45,9 @@ async def reactivate(
     response_model=wire.MemberResponse,
     responses=WRITE,
     operation_id="AdminSetUserRole",
-    dependencies=[WriteThrottle],
 )
-async def set_role(username: UsernameParam, body: RoleRequest, actor: Staff, uow: Work) -> Response:
-    done = await accounts.set_role(uow, actor, username, body.role, body.reason)
+async def set_role(username: UsernameParam, body: RoleRequest, call: StaffWriter) -> Response:
+    done = await accounts.set_role(call.uow, acting(call.viewer), username, body.role, body.reason)
     return json_response(wire.member(done))
 
 
@@ -65,8 +57,8 @@ async def set_role(username: UsernameParam, body: RoleRequest, actor: Staff, uow
     responses=errors(401, 403, 422),
     operation_id="AdminGetUsers",
 )
-async def list_users(actor: Staff, uow: Work, table: Table) -> Response:
-    return json_response(wire.users(*await tables.users(uow.session, table)))
+async def list_users(call: Staff, table: Table) -> Response:
+    return json_response(wire.users(*await tables.users(call.uow.session, table)))
 
 
 @router.get(
@@ -75,8 +67,8 @@ async def list_users(actor: Staff, uow: Work, table: Table) -> Response:
     responses=errors(401, 403, 422),
     operation_id="AdminGetArticles",
 )
-async def list_articles(actor: Staff, uow: Work, table: Table) -> Response:
-    return json_response(wire.articles(*await tables.articles(uow.session, table)))
+async def list_articles(call: Staff, table: Table) -> Response:
+    return json_response(wire.articles(*await tables.articles(call.uow.session, table)))
 
 
 @router.get(
@@ -85,5 +77,5 @@ async def list_articles(actor: Staff, uow: Work, table: Table) -> Response:
     responses=errors(401, 403, 422),
     operation_id="AdminGetComments",
 )
-async def list_comments(actor: Staff, uow: Work, table: Table) -> Response:
-    return json_response(wire.comments(*await tables.comments(uow.session, table)))
+async def list_comments(call: Staff, table: Table) -> Response:
+    return json_response(wire.comments(*await tables.comments(call.uow.session, table)))

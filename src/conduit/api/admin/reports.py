@@ -8,10 +8,10 @@ from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
 from conduit.api.admin import wire
-from conduit.api.admin.access import Staff
+from conduit.api.admin.access import Staff, StaffWriter, acting
 from conduit.api.admin.schemas import ActionRequest, Paging, ReportRequest
 from conduit.api.openapi import errors
-from conduit.deps import CurrentViewer, Work, WriteThrottle
+from conduit.deps import Writer
 from conduit.jsonresponse import json_response
 from conduit.moderation import content, reports
 from conduit.params import RowId, Slug
@@ -25,12 +25,9 @@ router = APIRouter(tags=["Admin"])
     response_model=wire.FiledResponse,
     responses=errors(401, 404, 409, 413, 422, 429),
     operation_id="ReportArticle",
-    dependencies=[WriteThrottle],
 )
-async def report_article(
-    slug: Slug, body: ReportRequest, viewer: CurrentViewer, uow: Work
-) -> Response:
-    done = await reports.file(uow, viewer, slug, None, body.report.reason)
+async def report_article(slug: Slug, body: ReportRequest, call: Writer) -> Response:
+    done = await reports.file(call.uow, call.viewer, slug, None, body.report.reason)
     return json_response(wire.filed(done), 201)
 
 
@@ -40,16 +37,14 @@ async def report_article(
     response_model=wire.FiledResponse,
     responses=errors(401, 404, 409, 413, 422, 429),
     operation_id="ReportArticleComment",
-    dependencies=[WriteThrottle],
 )
 async def report_comment(
     slug: Slug,
     comment_id: Annotated[RowId, Path(alias="id")],
     body: ReportRequest,
-    viewer: CurrentViewer,
-    uow: Work,
+    call: Writer,
 ) -> Response:
-    done = await reports.file(uow, viewer, slug, comment_id, body.report.reason)
+    done = await reports.file(call.uow, call.viewer, slug, comment_id, body.report.reason)
     return json_response(wire.filed(done), 201)
 
 
@@ -60,12 +55,11 @@ async def report_comment(
     operation_id="AdminGetReports",
 )
 async def report_queue(
-    actor: Staff,
-    uow: Work,
+    call: Staff,
     paging: Paging,
     status: Annotated[Literal["open", "resolved"], Query()] = "open",
 ) -> Response:
-    items, total = await reports.queue(uow.session, status, paging.limit, paging.offset)
+    items, total = await reports.queue(call.uow.session, status, paging.limit, paging.offset)
     return json_response(wire.queue(items, total))
 
 
@@ -74,10 +68,11 @@ async def report_queue(
     response_model=wire.ModeratedResponse,
     responses=errors(401, 403, 404, 413, 422, 429),
     operation_id="AdminDismissArticleReports",
-    dependencies=[WriteThrottle],
 )
-async def dismiss_article(slug: Slug, body: ActionRequest, actor: Staff, uow: Work) -> Response:
-    done = await content.dismiss_reports(uow, actor, reports.ARTICLE, slug, body.reason)
+async def dismiss_article(slug: Slug, body: ActionRequest, call: StaffWriter) -> Response:
+    done = await content.dismiss_reports(
+        call.uow, acting(call.viewer), reports.ARTICLE, slug, body.reason
+    )
     return json_response(wire.moderated(done))
 
 
@@ -86,10 +81,11 @@ async def dismiss_article(slug: Slug, body: ActionRequest, actor: Staff, uow: Wo
     response_model=wire.ModeratedResponse,
     responses=errors(401, 403, 404, 413, 422, 429),
     operation_id="AdminDismissCommentReports",
-    dependencies=[WriteThrottle],
 )
 async def dismiss_comment(
-    comment_id: Annotated[RowId, Path(alias="id")], body: ActionRequest, actor: Staff, uow: Work
+    comment_id: Annotated[RowId, Path(alias="id")], body: ActionRequest, call: StaffWriter
 ) -> Response:
-    done = await content.dismiss_reports(uow, actor, reports.COMMENT, comment_id, body.reason)
+    done = await content.dismiss_reports(
+        call.uow, acting(call.viewer), reports.COMMENT, comment_id, body.reason
+    )
     return json_response(wire.moderated(done))
