@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -135,9 +135,10 @@ class StatementCounter:
 
 @pytest.fixture
 def sql(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> Iterator[StatementCounter]:
-    """Counts the SQL statements the app sends (for N+1 checks), on each of its engines, and the
+    """Counts the SQL statements the app sends (for N+1 checks), on each of its engines, the
     account lookups it sends on the driver (conduit.keyed: outside SQLAlchemy's events), one
-    statement each as if no other request shared it."""
+    statement each as if no other request shared it, and the reads it runs on the driver
+    (conduit.driver)."""
     counter = StatementCounter()
     resources: Resources = app.state.resources
     engines = [e for e in (resources.engine, resources.lookups) if e is not None]
@@ -150,6 +151,15 @@ def sql(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> Iterator[StatementCoun
             return await load(user_id)
 
         monkeypatch.setattr(accounts, "load", counted)
+    driver = resources.driver
+    if driver is not None:
+        driver_rows = driver.rows
+
+        async def counted_rows(statement: Any, params: Mapping[str, Any] | None) -> list[Any]:
+            counter.statements.append(f"{driver.compiled(statement).sql} -- driver level")
+            return await driver_rows(statement, params)
+
+        monkeypatch.setattr(driver, "rows", counted_rows)
     for engine in engines:
         event.listen(engine.sync_engine, "before_cursor_execute", counter)
     yield counter

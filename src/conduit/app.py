@@ -24,7 +24,12 @@ from conduit.api.users import router as users_router
 from conduit.apidocs import install as install_api_docs
 from conduit.cache.core import build_cache
 from conduit.cache.invalidator import CacheInvalidator
-from conduit.db import create_engine, create_read_sessionmaker, create_sessionmaker
+from conduit.db import (
+    create_driver_reads,
+    create_engine,
+    create_read_sessionmaker,
+    create_sessionmaker,
+)
 from conduit.errors import error_body
 from conduit.guard import RequestGuard
 from conduit.head import HeadAsGet
@@ -55,11 +60,13 @@ def build_resources(settings: Settings) -> Resources:
     redis = _redis(settings)
     cache = build_cache(settings, redis, engine)
     lite = engine.dialect.name == "sqlite"
+    driver = create_driver_reads(engine, settings)
     return Resources(
         settings=settings,
         engine=engine,
         sessions=create_sessionmaker(engine),
-        reads=create_read_sessionmaker(engine),
+        reads=create_read_sessionmaker(engine, driver),
+        driver=driver,
         hasher=PasswordHasher(settings),
         tokens=Tokens(settings),
         limiter=RateLimiter(settings, redis),
@@ -78,6 +85,8 @@ async def close_resources(resources: Resources) -> None:
         await resources.lookups.dispose()
     if resources.accounts is not None:
         await resources.accounts.close()
+    if resources.driver is not None:
+        await resources.driver.close()
     if resources.cache is not None:
         await resources.cache.close()
     if resources.redis is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import event
@@ -14,10 +15,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import Executable, Select
 from sqlalchemy.sql.dml import Insert
 
 from conduit.dburl import normalise_url as normalise_url  # re-exported: older imports
+from conduit.driver import DriverReads, is_reusable
 from conduit.settings import Settings
 
 T = TypeVar("T")
@@ -73,7 +75,9 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession] | None:
+def create_read_sessionmaker(
+    engine: AsyncEngine, driver: DriverReads | None = None
+) -> async_sessionmaker[AsyncSession] | None:
     """Sessions for requests that only read (GET), on the same pool in autocommit, where that is
     cheaper: on PostgreSQL (asyncpg) autocommit is a client-side flag, and a read then costs one
     round trip per statement instead of BEGIN + statements + ROLLBACK. Its default isolation,
@@ -84,17 +88,46 @@ def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSes
     if engine.dialect.name != "postgresql":
         return None
     autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return async_sessionmaker(autocommit, expire_on_commit=False, autoflush=False)
+    info = {} if driver is None else {DRIVER: driver}
+    return async_sessionmaker(autocommit, expire_on_commit=False, autoflush=False, info=info)
 
 
-async def core(
-    session: AsyncSession, statement: Executable, params: dict[str, Any] | None = None
-) -> Result[Any]:
-    """A read on the session's connection, as Core: plain rows, without the ORM's execution layer
-    (its events, compile-state set-up and result processing), which cost a read ~10% of its
-    CPU in the profile (docs/performance.md). Same connection, same transaction (if any)."""
+def create_driver_reads(engine: AsyncEngine, settings: Settings) -> DriverReads | None:
+    """The driver path of autocommit reads (conduit.driver): PostgreSQL only, with the engine's
+    own connection arguments; half the engine's pool size, since it holds a connection only for
+    one statement at a time."""
+    if engine.dialect.name != "postgresql" or not settings.db_driver_reads:
+        return None
+    _, connect = engine.dialect.create_connect_args(engine.url)
+    size = max(2, settings.db_pool_size // 2)
+    return DriverReads(engine.dialect, connect, size, settings.db_pool_timeout)
+
+
+# The ``Session.info`` key under which a read session carries the driver path (conduit.driver).
+DRIVER = "conduit.driver"
+
+
+async def rows(
+    session: AsyncSession, statement: Executable, params: Mapping[str, Any] | None = None
+) -> Sequence[Any]:
+    """A read's rows as Core rows (attribute access by column key), without the ORM's execution
+    layer (its events, compile-state set-up and result processing cost a read ~10% of its CPU in
+    the profile: docs/performance.md). On a PostgreSQL read session a statement marked
+    ``driver.reusable`` runs on the driver; any other runs on the session's connection, in its
+    transaction if it has one."""
+    driver: DriverReads | None = session.info.get(DRIVER)
+    if driver is not None and is_reusable(statement):
+        return await driver.rows(cast(Select[Any], statement), params)
     connection = await session.connection()
-    return await connection.execute(statement, params)
+    return (await connection.execute(statement, params)).all()
+
+
+async def first(
+    session: AsyncSession, statement: Executable, params: Mapping[str, Any] | None = None
+) -> Any | None:
+    """The first row of ``rows``, or None."""
+    found = await rows(session, statement, params)
+    return found[0] if found else None
 
 
 def insert_ignore(session: AsyncSession, entity: Any, rows: list[dict[str, Any]]) -> Insert:

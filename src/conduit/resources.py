@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from conduit.cache.core import Cache
+from conduit.driver import DriverReads
 from conduit.errors import Unavailable
 from conduit.security import PasswordHasher, Tokens
 from conduit.settings import Settings
@@ -37,6 +38,8 @@ class Resources:
     lookups: AsyncEngine | None = None
     # Accounts on a dedicated driver-level connection (PostgreSQL, MariaDB); None on SQLite.
     accounts: AccountReader | None = None
+    # The driver path of the read sessions' reusable statements (conduit.driver); PostgreSQL only.
+    driver: DriverReads | None = None
     # Autocommit sessions for requests that only read (db.create_read_sessionmaker); None: the
     # database keeps every request in a transaction.
     reads: async_sessionmaker[AsyncSession] | None = None

@@ -83,3 +83,9 @@ def comments_visible(sight: Sight) -> ColumnElement[bool]:
     if sight.viewer_id is None:
         return public
     return or_(public, Comment.author_id == sight.viewer_id)
+
+
+def comments_visible_to(viewer_id: BindParameter[Any]) -> ColumnElement[bool]:
+    """``comments_visible`` of a member whose id is a bind parameter (NULL: anonymous)."""
+    public = and_(Comment.hidden_at.is_(None), Comment.author_id.not_in(_suspended_ids()))
+    return or_(public, and_(viewer_id.is_not(None), Comment.author_id == viewer_id))

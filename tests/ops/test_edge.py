@@ -98,8 +98,15 @@ async def test_web_pages_get_one_hsts_header_not_two(settings: Settings) -> None
 
 
 async def test_an_exhausted_pool_answers_503_instead_of_hanging(settings: Settings) -> None:
+    # SQLAlchemy's pool serves every statement here (the driver path has a pool of its own,
+    # exhausted in the next test).
     tiny = settings.model_copy(
-        update={"db_pool_size": 1, "db_max_overflow": 0, "db_pool_timeout": 0.2}
+        update={
+            "db_pool_size": 1,
+            "db_max_overflow": 0,
+            "db_pool_timeout": 0.2,
+            "db_driver_reads": False,
+        }
     )
     async for app, client in _serve(tiny):
         engine = app.state.resources.engine
@@ -110,6 +117,27 @@ async def test_an_exhausted_pool_answers_503_instead_of_hanging(settings: Settin
             assert response.json() == {
                 "errors": {"database": ["is unavailable, try again shortly"]}
             }
+        assert (await client.get("/api/articles")).status_code == 200
+
+
+async def test_an_exhausted_driver_pool_answers_503_instead_of_hanging(settings: Settings) -> None:
+    tiny = settings.model_copy(update={"db_pool_size": 1, "db_pool_timeout": 0.2})
+    async for app, client in _serve(tiny):
+        driver = app.state.resources.driver
+        if driver is None:
+            pytest.skip("PostgreSQL only: SQLite and MariaDB have no driver path")
+        pool = await driver._ready()
+        held = [await pool.acquire() for _ in range(pool.get_max_size())]
+        try:
+            response = await client.get("/api/articles")
+            assert response.status_code == 503
+            assert response.headers["retry-after"] == "1"
+            assert response.json() == {
+                "errors": {"database": ["is unavailable, try again shortly"]}
+            }
+        finally:
+            for connection in held:
+                await pool.release(connection)
         assert (await client.get("/api/articles")).status_code == 200
 
 

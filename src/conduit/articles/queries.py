@@ -23,8 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conduit import db
 from conduit.articles.views import ArticlePage, ArticleView
-from conduit.db import core
+from conduit.driver import reusable
 from conduit.errors import NotFound
 from conduit.models import (
     ALL_ARTICLES,
@@ -140,7 +141,7 @@ def _list_statements(names: tuple[str, ...], signed_in: bool, moderator: bool) -
         .limit(_LIMIT)
         .offset(_OFFSET)
     )
-    return page, total
+    return reusable(page), reusable(total)
 
 
 async def list_articles(
@@ -159,14 +160,14 @@ async def list_articles(
     names = tuple(name for name in FILTERS if values[name] is not None)
     page, total = _list_statements(names, viewer_id is not None, seen.moderator)
     params = {**values, "viewer_id": viewer_id, "seer": seen.viewer_id}
-    rows = (await core(session, page, {**params, "limit": limit, "offset": offset})).all()
+    rows = await db.rows(session, page, {**params, "limit": limit, "offset": offset})
     if rows:
         # int(): a SUM is a NUMERIC (a Decimal) on PostgreSQL and MariaDB.
         count = int(rows[0].total)
     elif offset == 0:
         count = 0
     else:
-        count = int((await core(session, total, params)).scalar_one())
+        count = int((await db.rows(session, total, params))[0][0])
     return ArticlePage(tuple(_view(row, False) for row in rows), count)
 
 
@@ -215,8 +216,10 @@ def _count(
 # moderator sees public articles and their own (conduit/visibility.py); anonymous, ``VIEWER``
 # is NULL, which matches no author.
 _ARTICLE = {
-    signed_in: _columns(VIEWER if signed_in else None, with_body=True).where(
-        Article.slug == bindparam("slug"), visible_to(VIEWER)
+    signed_in: reusable(
+        _columns(VIEWER if signed_in else None, with_body=True).where(
+            Article.slug == bindparam("slug"), visible_to(VIEWER)
+        )
     )
     for signed_in in (False, True)
 }
@@ -230,7 +233,7 @@ async def get_article(
         statement = _columns(viewer_id, with_body=True).where(Article.slug == slug)
     else:
         statement = _ARTICLE[viewer_id is not None]
-    row = (await core(session, statement, {"slug": slug, "viewer_id": seen.viewer_id})).first()
+    row = await db.first(session, statement, {"slug": slug, "viewer_id": seen.viewer_id})
     if row is None:
         raise NotFound("article")
     return _view(row, True)
@@ -242,14 +245,14 @@ async def article_id_of(session: AsyncSession, slug: str, sight: Sight | None = 
     query = select(Article.id).where(Article.slug == slug)
     if sight is not None:
         query = query.where(articles_visible(sight))
-    article_id = (await core(session, query)).scalar()
-    if article_id is None:
+    row = await db.first(session, query)
+    if row is None:
         raise NotFound("article")
-    return int(article_id)
+    return int(row[0])
 
 
 _USES = func.count(ArticleTag.article_id)
-_POPULAR_TAGS = (
+_POPULAR_TAGS = reusable(
     select(Tag.name)
     .join(ArticleTag, ArticleTag.tag_id == Tag.id)
     .join(Article, Article.id == ArticleTag.article_id)
@@ -260,4 +263,4 @@ _POPULAR_TAGS = (
 
 
 async def popular_tags(session: AsyncSession) -> list[str]:
-    return list((await core(session, _POPULAR_TAGS)).scalars())
+    return [row[0] for row in await db.rows(session, _POPULAR_TAGS)]

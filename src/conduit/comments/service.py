@@ -2,22 +2,77 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, delete, insert, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    literal,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conduit import generations
+from conduit import db, generations
 from conduit.articles.queries import article_id_of
 from conduit.comments.views import CommentThread, CommentView
-from conduit.db import core
+from conduit.driver import reusable
 from conduit.errors import Forbidden, NotFound
 from conduit.identity import Viewer
 from conduit.models import Article, Comment, User, utcnow
-from conduit.profiles.service import following_clause
+from conduit.profiles.service import VIEWER, following_clause
 from conduit.profiles.views import Profile
 from conduit.uow import UnitOfWork
-from conduit.visibility import PUBLIC, Sight, articles_visible, comments_visible, sight_of
+from conduit.visibility import (
+    PUBLIC,
+    Sight,
+    articles_visible,
+    comments_visible_to,
+    sight_of,
+    visible_to,
+)
+
+
+@cache
+def _thread_statement(signed_in: bool, moderator: bool) -> Select[Any]:
+    """One shape per (signed in, moderator), built once; the slug, the viewer and the page are
+    bind parameters (a statement rebuilt per request is re-keyed for SQLAlchemy's compiled cache
+    every time, and cannot take the driver path: conduit.driver)."""
+    viewer = VIEWER if signed_in else None
+    articles: ColumnElement[bool]
+    comments: ColumnElement[bool]
+    if moderator:
+        articles, comments = true(), true()
+    else:
+        articles, comments = visible_to(VIEWER), comments_visible_to(VIEWER)
+    columns: list[Any] = [
+        Comment.id,
+        Comment.created_at,
+        Comment.updated_at,
+        Comment.body,
+        User.username,
+        User.bio,
+        User.image,
+        following_clause(viewer, Comment.author_id).label("following"),
+        Comment.author_id,
+    ]
+    return reusable(
+        select(*columns)
+        .select_from(Article)
+        .outerjoin(Comment, and_(Comment.article_id == Article.id, comments))
+        .outerjoin(User, User.id == Comment.author_id)
+        .where(Article.slug == bindparam("slug"), articles)
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
 
 
 async def list_comments(
@@ -34,29 +89,9 @@ async def list_comments(
     beyond the page tells whether older comments exist."""
     if sight is None:
         sight = Sight(viewer_id) if viewer_id is not None else PUBLIC
-    rows = (
-        await core(
-            session,
-            select(
-                Comment.id,
-                Comment.created_at,
-                Comment.updated_at,
-                Comment.body,
-                User.username,
-                User.bio,
-                User.image,
-                following_clause(viewer_id, Comment.author_id).label("following"),
-                Comment.author_id,
-            )
-            .select_from(Article)
-            .outerjoin(Comment, and_(Comment.article_id == Article.id, comments_visible(sight)))
-            .outerjoin(User, User.id == Comment.author_id)
-            .where(Article.slug == slug, articles_visible(sight))
-            .order_by(Comment.created_at.desc(), Comment.id.desc())
-            .limit(limit + 1)
-            .offset(offset),
-        )
-    ).all()
+    statement = _thread_statement(viewer_id is not None, sight.moderator)
+    params = {"slug": slug, "viewer_id": viewer_id, "limit": limit + 1, "offset": offset}
+    rows = await db.rows(session, statement, params)
     if not rows:
         # No row at all: no such article, or a page beyond the last comment (asked for rarely:
         # only then does telling them apart cost a second statement).

@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from conduit import generations
-from conduit.db import core, insert_ignore
+from conduit.db import first, insert_ignore
+from conduit.driver import reusable
 from conduit.errors import Invalid, NotFound
 from conduit.identity import Viewer
 from conduit.models import Follow, User
@@ -49,7 +50,7 @@ def _profile_statement(viewer: BindParameter[int] | None) -> Select[Any]:
         User.image,
         following_clause(viewer, User.id).label("following"),
     ]
-    return select(*columns).where(User.username == bindparam("username"))
+    return reusable(select(*columns).where(User.username == bindparam("username")))
 
 
 _PROFILE = {False: _profile_statement(None), True: _profile_statement(VIEWER)}
@@ -58,7 +59,7 @@ _PROFILE = {False: _profile_statement(None), True: _profile_statement(VIEWER)}
 async def get(session: AsyncSession, username: str, viewer_id: int | None) -> Profile:
     statement = _PROFILE[viewer_id is not None]
     params = {"username": username, "viewer_id": viewer_id}
-    row = (await core(session, statement, params)).first()
+    row = await first(session, statement, params)
     if row is None:
         raise NotFound("profile")
     return Profile(row.id, row.username, row.bio, row.image, bool(row.following))

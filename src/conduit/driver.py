@@ -1,0 +1,171 @@
+"""Reads on the driver: statements built once with SQLAlchemy Core, compiled once, and run on
+asyncpg directly, for the autocommit reads of PostgreSQL requests.
+
+Why: measured in-process on PostgreSQL (CPU per statement, one article read; docs/performance.md,
+"Statements on the driver"), through an ``AsyncSession`` 554 µs, an ``AsyncConnection`` 508 µs (of
+which the pool checkout 123 and the execution layer ~220), the same compiled SQL on an asyncpg
+connection 56 µs. SQLAlchemy still builds and compiles every statement (with its dialect: the SQL
+is exactly what it would send) and gives each result column its type's own result processor;
+only the execution layer is skipped.
+
+Only statements marked ``reusable`` (built once per shape, kept for the process's life) come here:
+a statement built per request would be compiled per request, which SQLAlchemy's own cache does
+better. Only autocommit reads come here (``db.core`` on a read session): each statement is its own
+snapshot there anyway, so another connection sees exactly what the session's would. Connections
+come from a small asyncpg pool of their own; nothing is left on them between statements (no
+transaction, no session state), so returning one needs no reset round trip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import namedtuple
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import asyncpg
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import Executable, Select
+
+from conduit.errors import Unavailable
+
+log = logging.getLogger("conduit.db")
+
+S = TypeVar("S", bound=Executable)
+
+# id(statement) -> statement: what ``reusable`` marked (each kept alive here, so ids stay unique).
+_REUSABLE: dict[int, Executable] = {}
+
+# SQLSTATE classes of a server that cannot serve now (connection, resources, shutdown): 503.
+_UNAVAILABLE = ("08", "53", "57P")
+
+
+def _unavailable() -> Unavailable:
+    # The same answer as a server SQLAlchemy cannot reach (app._database_unavailable).
+    return Unavailable("database", "is unavailable, try again shortly")
+
+
+def reusable(statement: S) -> S:
+    """Marks a statement built once (a module constant, a cached shape) as one the driver path
+    may compile once and keep."""
+    _REUSABLE[id(statement)] = statement
+    return statement
+
+
+def is_reusable(statement: object) -> bool:
+    return _REUSABLE.get(id(statement)) is statement
+
+
+class _Compiled:
+    """One statement for one dialect: its SQL, where each parameter goes, the values bound at
+    build time, and how each result column is converted (as SQLAlchemy would)."""
+
+    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.order: Sequence[str] = tuple(compiled.positiontup or ())
+        # Values bound when the statement was built (constants, literals); the rest are named
+        # parameters each call supplies. Each parameter passes its type's own bind conversion.
+        named = {name: bind for bind, name in compiled.bind_names.items()}
+        self.defaults = {
+            name: bind.effective_value for name, bind in named.items() if not bind.required
+        }
+        self.converters: list[Callable[[Any], Any] | None] = [
+            dialect.type_descriptor(named[name].type).bind_processor(dialect) for name in self.order
+        ]
+        columns = list(statement.selected_columns)
+        # Each column's dialect-level type gives SQLAlchemy's own conversion (a JSON list kept
+        # as text is decoded here, exactly as on the session's path).
+        self.processors: list[Callable[[Any], Any] | None] = [
+            dialect.type_descriptor(column.type).result_processor(dialect, None)
+            for column in columns
+        ]
+        self.row: Any = namedtuple("Row", [str(column.key) for column in columns], rename=True)  # type: ignore[misc]
+        self.plain = not any(self.processors)
+
+    def arguments(self, params: Mapping[str, Any]) -> list[Any]:
+        values = {**self.defaults, **params}
+        return [
+            values[name] if convert is None else convert(values[name])
+            for name, convert in zip(self.order, self.converters, strict=True)
+        ]
+
+    def rows(self, records: list[Any]) -> list[Any]:
+        make = self.row._make
+        if self.plain:
+            return [make(record) for record in records]
+        processors = self.processors
+        return [
+            make(
+                value if process is None else process(value)
+                for process, value in zip(processors, record, strict=True)
+            )
+            for record in records
+        ]
+
+
+class DriverReads:
+    """A small asyncpg pool and the compiled reusable statements (PostgreSQL only)."""
+
+    def __init__(
+        self, dialect: Dialect, connect: Mapping[str, Any], size: int, timeout: float
+    ) -> None:
+        self._dialect = dialect
+        self._connect = connect
+        self._size = size
+        self._timeout = timeout
+        self._pool: asyncpg.Pool | None = None
+        self._opening: asyncio.Lock | None = None
+        self._compiled: dict[int, _Compiled] = {}
+
+    async def _ready(self) -> asyncpg.Pool:
+        if self._pool is None:
+            self._opening = self._opening or asyncio.Lock()
+            async with self._opening:
+                if self._pool is None:
+                    self._pool = await asyncpg.create_pool(
+                        **self._connect,
+                        min_size=0,
+                        max_size=self._size,
+                        reset=_nothing_to_reset,
+                        timeout=self._timeout,
+                    )
+        return self._pool
+
+    def compiled(self, statement: Select[Any]) -> _Compiled:
+        found = self._compiled.get(id(statement))
+        if found is None:
+            found = self._compiled[id(statement)] = _Compiled(statement, self._dialect)
+        return found
+
+    async def rows(self, statement: Select[Any], params: Mapping[str, Any] | None) -> list[Any]:
+        """The statement's rows (attribute access by column key, as SQLAlchemy's rows); a server
+        that cannot serve (refused, gone, out of connections) raises ``Unavailable`` (503)."""
+        compiled = self.compiled(statement)
+        arguments = compiled.arguments(params or {})
+        try:
+            pool = await self._ready()
+            async with pool.acquire(timeout=self._timeout) as connection:
+                records = await connection.fetch(compiled.sql, *arguments)
+        except (OSError, TimeoutError, asyncpg.InterfaceError) as exc:
+            raise _unavailable() from exc
+        except asyncpg.PostgresError as exc:
+            if str(getattr(exc, "sqlstate", "") or "").startswith(_UNAVAILABLE):
+                raise _unavailable() from exc
+            raise
+        return compiled.rows(records)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            try:
+                await asyncio.wait_for(pool.close(), self._timeout)
+            except Exception:  # a pool whose server went away may fail to close cleanly
+                log.debug("closing the driver pool failed", exc_info=True)
+                pool.terminate()
+
+
+async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
+    """Only single autocommit SELECTs run on these connections: no state to reset (asyncpg's
+    default reset costs a round trip per release)."""

@@ -1,0 +1,118 @@
+"""Reads on the driver (conduit.driver, PostgreSQL): the same rows as through SQLAlchemy, only
+for statements built once, and a server that cannot serve is a 503, not a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from httpx import AsyncClient
+from sqlalchemy import select
+
+from conduit import db as dbmod
+from conduit.articles import queries
+from conduit.comments import service as comments
+from conduit.errors import Unavailable
+from conduit.models import Article, User
+from conduit.profiles import service as profiles
+from conduit.resources import Resources
+from conduit.visibility import Sight
+from tests.conftest import StatementCounter
+from tests.factories import Persona
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def resources(app: FastAPI) -> Resources:
+    found: Resources = app.state.resources
+    if found.driver is None:
+        pytest.skip("PostgreSQL only (CI runs it there); SQLite and MariaDB read on SQLAlchemy")
+    return found
+
+
+async def _every_read(resources: Resources, reading: bool, viewer: int, slug: str) -> Any:
+    """The hot reads' typed results, through a read session (driver path) or a transactional
+    one (SQLAlchemy's execution, same statements)."""
+    session = resources.reads() if reading and resources.reads else resources.sessions()
+    try:
+        everyone = queries.ArticleFilter()
+        followed = queries.ArticleFilter(feed_of=viewer)
+        return (
+            await queries.list_articles(session, everyone, None, 20, 0),
+            await queries.list_articles(session, everyone, viewer, 20, 0),
+            await queries.list_articles(session, queries.ArticleFilter(tag="dragons"), None, 5, 0),
+            await queries.list_articles(session, followed, viewer, 5, 0),
+            await queries.list_articles(session, everyone, None, 5, 50),  # past the end: 2nd read
+            await queries.get_article(session, slug, viewer),
+            await queries.get_article(session, slug, None),
+            await queries.popular_tags(session),
+            await profiles.get(session, "alice", viewer),
+            await comments.list_comments(session, slug, viewer, 10, 0),
+            await comments.list_comments(session, slug, None, 1, 1, Sight(None)),
+        )
+    finally:
+        await session.close()
+
+
+async def test_it_answers_exactly_what_sqlalchemy_answers(
+    resources: Resources, alice: Persona, bob: Persona, sql: StatementCounter
+) -> None:
+    first = await alice.write("Dragons", tags=["dragons", "fire"])
+    await alice.write("Knights", tags=["steel"])
+    await bob.follow(alice)
+    await bob.favorite(first["slug"])
+    await bob.comment(first["slug"], "Hot")
+    await alice.comment(first["slug"], "Thanks")
+    async with resources.engine.connect() as connection:
+        viewer = await connection.scalar(select(User.id).where(User.username == "bob"))
+    assert isinstance(viewer, int)
+    sql.reset()
+    on_driver = await _every_read(resources, True, viewer, first["slug"])
+    driven = [s for s in sql.statements if s.endswith("-- driver level")]
+    assert len(driven) == 12  # every read above, on the driver (the past-the-end page: two)
+    sql.reset()
+    on_sqlalchemy = await _every_read(resources, False, viewer, first["slug"])
+    assert not [s for s in sql.statements if s.endswith("-- driver level")]
+    assert on_driver == on_sqlalchemy
+    assert on_driver[5].tags == ("dragons", "fire")  # a JSON list kept as text, decoded
+    assert on_driver[5].favorited
+    assert on_driver[5].favorites_count == 1
+    assert [c.body for c in on_driver[9].items] == ["Thanks", "Hot"]
+
+
+async def test_it_leaves_statements_built_per_request_to_sqlalchemy(
+    resources: Resources, alice: Persona, sql: StatementCounter
+) -> None:
+    article = await alice.write()
+    assert resources.reads is not None
+    session = resources.reads()
+    try:
+        sql.reset()
+        once = select(Article.id).where(Article.slug == article["slug"])
+        assert [row[0] for row in await dbmod.rows(session, once)] != []
+        assert sql.count == 1
+        assert not sql.statements[0].endswith("-- driver level")
+    finally:
+        await session.close()
+
+
+@pytest.mark.server_errors
+async def test_it_answers_503_when_the_server_cannot_serve(
+    resources: Resources, client: AsyncClient, alice: Persona, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await alice.write()
+    assert resources.driver is not None
+    # Every pooled connection is closed under the pool: the next statement meets a dead one.
+    pool = await resources.driver._ready()
+    await pool.expire_connections()
+    monkeypatch.setitem(resources.driver._connect, "port", 1)  # and no new one can be opened
+    pool.terminate()
+    resources.driver._pool = None
+    response = await client.get("/api/articles")
+    assert response.status_code == 503
+    assert response.json() == {"errors": {"database": ["is unavailable, try again shortly"]}}
+    assert response.headers["retry-after"] == "1"
+    with pytest.raises(Unavailable):
+        await resources.driver.rows(queries._POPULAR_TAGS, None)
