@@ -64,7 +64,7 @@ def build_resources(settings: Settings) -> Resources:
     return Resources(
         settings=settings,
         engine=engine,
-        sessions=create_sessionmaker(engine),
+        sessions=create_sessionmaker(engine, driver),
         reads=create_read_sessionmaker(engine, driver),
         driver=driver,
         hasher=PasswordHasher(settings),

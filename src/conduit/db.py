@@ -71,8 +71,13 @@ def create_engine(settings: Settings, lookups: bool = False) -> AsyncEngine:
     return engine
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def create_sessionmaker(
+    engine: AsyncEngine, driver: DriverReads | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Transactional sessions; with ``driver``, their reads before a write's transaction begins
+    (a write's 404 check, the article a favorite answers with) run on it (``rows``)."""
+    info = {} if driver is None else {DRIVER: driver}
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info)
 
 
 def create_read_sessionmaker(
@@ -88,7 +93,7 @@ def create_read_sessionmaker(
     if engine.dialect.name != "postgresql":
         return None
     autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-    info = {} if driver is None else {DRIVER: driver}
+    info = {} if driver is None else {DRIVER: driver, AUTOCOMMIT: True}
     return async_sessionmaker(autocommit, expire_on_commit=False, autoflush=False, info=info)
 
 
@@ -105,6 +110,7 @@ def create_driver_reads(engine: AsyncEngine, settings: Settings) -> DriverReads 
 
 # The ``Session.info`` key under which a read session carries the driver path (conduit.driver).
 DRIVER = "conduit.driver"
+AUTOCOMMIT = "conduit.autocommit"  # ... and marks a read session (never in a transaction)
 
 
 async def rows(
@@ -116,7 +122,14 @@ async def rows(
     ``driver.reusable`` runs on the driver; any other runs on the session's connection, in its
     transaction if it has one."""
     driver: DriverReads | None = session.info.get(DRIVER)
-    if driver is not None and is_reusable(statement):
+    if (
+        driver is not None
+        and is_reusable(statement)
+        # Outside a transaction (a read session, or before a write's begins): a statement of its
+        # own at READ COMMITTED, which another connection answers alike. Inside one, the
+        # session's connection, which sees the transaction's own writes.
+        and (session.info.get(AUTOCOMMIT) or not session.in_transaction())
+    ):
         return await driver.rows(cast(Select[Any], statement), params)
     connection = await session.connection()
     return (await connection.execute(statement, params)).all()

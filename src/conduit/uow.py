@@ -89,6 +89,9 @@ class UnitOfWork:
         for attempt in range(attempts):
             self.attempt = attempt
             try:
+                # The transaction starts with the work (on the first statement), so its reads
+                # stay on this session, never on the driver path of reads (``db.rows``).
+                await self.session.connection()
                 result = await work()
                 touched = await self._commit()
             except (DBAPIError, Retry) as exc:

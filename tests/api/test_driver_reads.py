@@ -33,9 +33,11 @@ def resources(app: FastAPI) -> Resources:
 
 
 async def _every_read(resources: Resources, reading: bool, viewer: int, slug: str) -> Any:
-    """The hot reads' typed results, through a read session (driver path) or a transactional
-    one (SQLAlchemy's execution, same statements)."""
+    """The hot reads' typed results, through a read session (driver path) or inside a
+    transaction (SQLAlchemy's execution, same statements)."""
     session = resources.reads() if reading and resources.reads else resources.sessions()
+    if not reading:
+        await session.connection()  # begins: every statement then stays on the session
     try:
         everyone = queries.ArticleFilter()
         followed = queries.ArticleFilter(feed_of=viewer)
@@ -116,3 +118,22 @@ async def test_it_answers_503_when_the_server_cannot_serve(
     assert response.headers["retry-after"] == "1"
     with pytest.raises(Unavailable):
         await resources.driver.rows(queries._POPULAR_TAGS, None)
+
+
+async def test_a_write_reads_on_the_driver_only_before_its_transaction(
+    resources: Resources, alice: Persona, bob: Persona, sql: StatementCounter
+) -> None:
+    article = await alice.write()
+    sql.reset()
+    assert (await bob.favorite(article["slug"]))["favoritesCount"] == 1
+    driven = [s for s in sql.statements if s.endswith("-- driver level")]
+    # The article the answer shows, before the transaction; the write itself in it (one
+    # statement: the favorite and its counter).
+    assert len(driven) == 1
+    assert driven[0].startswith("SELECT articles.slug")
+    writes = [s for s in sql.statements if "favorites" in s and not s.endswith("driver level")]
+    assert len(writes) == 1
+    assert writes[0].startswith("WITH changed AS")
+    assert (await bob.favorite(article["slug"]))["favoritesCount"] == 1  # a repeat changes nothing
+    unfavorited = await bob.delete(f"/api/articles/{article['slug']}/favorite")
+    assert unfavorited.json()["article"]["favoritesCount"] == 0

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Integer, bindparam, delete, insert, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -177,40 +178,72 @@ async def _count_by(session: AsyncSession, article_id: int, delta: int, locked: 
     return locked + delta
 
 
-async def favorite(uow: UnitOfWork, viewer: Viewer, slug: str) -> ArticleView:
+def _counted(change: Any, delta: int) -> Any:
+    """PostgreSQL: the favorite's INSERT or DELETE and the counter in one statement (a CTE): the
+    counter moves only by a row the first part really added or removed, and the new count comes
+    back (no row: nothing changed). Built once; ``user_id`` and ``article_id`` are parameters."""
+    changed = change.returning(Favorite.article_id).cte("changed")
+    return (
+        update(Article)
+        .where(Article.id.in_(select(changed.c.article_id)))
+        .values(favorites_count=Article.favorites_count + delta)
+        .returning(Article.favorites_count)
+    )
+
+
+_USER = bindparam("user_id", type_=Integer)
+_ARTICLE = bindparam("article_id", type_=Integer)
+_PG_FAVORITE = _counted(
+    postgresql.insert(Favorite).values(user_id=_USER, article_id=_ARTICLE).on_conflict_do_nothing(),
+    1,
+)
+_PG_UNFAVORITE = _counted(
+    delete(Favorite).where(Favorite.user_id == _USER, Favorite.article_id == _ARTICLE), -1
+)
+
+
+async def _mark(session: AsyncSession, viewer_id: int, article_id: int, on: bool) -> int | None:
+    """Adds (``on``) or removes the viewer's favorite and moves the counter with it: the new
+    count, or None when there was nothing to change (already a favorite, or not one)."""
+    params = {"user_id": viewer_id, "article_id": article_id}
+    if session.get_bind().dialect.name == "postgresql":
+        statement = _PG_FAVORITE if on else _PG_UNFAVORITE
+        # On the session's connection (Core): the ORM's bulk-UPDATE handling of
+        # ``session.execute`` loses the RETURNING rows of a statement with a DML CTE.
+        connection = await session.connection()
+        return (await connection.execute(statement, params)).scalar()
+    locked = await _lock_article(session, article_id)
+    if on:
+        change: Any = insert_ignore(session, Favorite, [params])
+    else:
+        change = delete(Favorite).where(
+            Favorite.user_id == viewer_id, Favorite.article_id == article_id
+        )
+    if (await session.execute(change)).rowcount:  # type: ignore[attr-defined]
+        return await _count_by(session, article_id, 1 if on else -1, locked)
+    return locked
+
+
+async def _favorite(uow: UnitOfWork, viewer: Viewer, slug: str, on: bool) -> ArticleView:
     """The article as the viewer now sees it. It is read first (404, and everything the answer
-    shows) and not re-read after the write: the write changes only the viewer's flag and the
-    counter, whose new value the counter's own statement returns."""
+    shows: before the write's transaction, so on the driver path of reads where there is one)
+    and not re-read after the write: the write changes only the viewer's flag and the counter,
+    whose new value the counter's own statement returns."""
     session = uow.session
     article = await get_article(session, slug, viewer.id, sight_of(viewer))
 
     async def work() -> int:
-        locked = await _lock_article(session, article.id)
-        added = await session.execute(
-            insert_ignore(session, Favorite, [{"user_id": viewer.id, "article_id": article.id}])
-        )
+        count = await _mark(session, viewer.id, article.id, on)
         uow.touch(generations.ARTICLES, generations.relations_of(viewer.id))
-        if added.rowcount:  # type: ignore[attr-defined]
-            return await _count_by(session, article.id, 1, locked)
-        return article.favorites_count if locked is None else locked  # already a favorite
+        return article.favorites_count if count is None else count
 
     count = await uow.write(work)
-    return replace(article, favorited=True, favorites_count=count)
+    return replace(article, favorited=on, favorites_count=count)
+
+
+async def favorite(uow: UnitOfWork, viewer: Viewer, slug: str) -> ArticleView:
+    return await _favorite(uow, viewer, slug, True)
 
 
 async def unfavorite(uow: UnitOfWork, viewer: Viewer, slug: str) -> ArticleView:
-    session = uow.session
-    article = await get_article(session, slug, viewer.id, sight_of(viewer))
-
-    async def work() -> int:
-        locked = await _lock_article(session, article.id)
-        removed = await session.execute(
-            delete(Favorite).where(Favorite.user_id == viewer.id, Favorite.article_id == article.id)
-        )
-        uow.touch(generations.ARTICLES, generations.relations_of(viewer.id))
-        if removed.rowcount:  # type: ignore[attr-defined]
-            return await _count_by(session, article.id, -1, locked)
-        return article.favorites_count if locked is None else locked  # was not a favorite
-
-    count = await uow.write(work)
-    return replace(article, favorited=False, favorites_count=count)
+    return await _favorite(uow, viewer, slug, False)
