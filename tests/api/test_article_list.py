@@ -6,10 +6,11 @@ from datetime import datetime
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from conduit.models import Article
+from conduit.articles.queries import WINDOW
+from conduit.models import Article, ArticleTag, Tag, User
 from tests.assertions import assert_error, assert_iso_utc
 from tests.factories import Persona
 
@@ -153,6 +154,55 @@ async def test_default_limit_is_20_and_maximum_100(client: AsyncClient, alice: P
     assert default["articlesCount"] == 21
     widest = (await client.get("/api/articles", params={"limit": 100})).json()
     assert len(widest["articles"]) == 21
+
+
+async def test_pages_inside_and_past_the_window_agree(
+    client: AsyncClient, alice: Persona, db: AsyncEngine
+) -> None:
+    """On PostgreSQL first pages are read through a window of ``WINDOW`` rows, later ones by a
+    plain ``OFFSET`` (articles/queries.py): both walk one order, ties included, and count alike.
+    Elsewhere every page is read plainly; the same pages must come back."""
+    many = WINDOW + 20
+    async with db.begin() as conn:
+        author = (await conn.execute(select(User.id).where(User.username == "alice"))).scalar()
+        tag = (await conn.execute(insert(Tag).values(name="wide").returning(Tag.id))).scalar()
+        for n in range(many):  # three articles per timestamp: ids break the ties
+            moment = datetime(2026, 1, 1, 12, n // 3)
+            article = await conn.execute(
+                insert(Article)
+                .values(
+                    slug=f"p-{n}",
+                    title=f"P {n}",
+                    description="d",
+                    body="b",
+                    tag_list=["wide"] if n % 2 else [],
+                    author_id=author,
+                    created_at=moment,
+                    updated_at=moment,
+                )
+                .returning(Article.id)
+            )
+            if n % 2:
+                await conn.execute(
+                    insert(ArticleTag).values(article_id=article.scalar(), tag_id=tag)
+                )
+    newest_first = [f"p-{n}" for n in reversed(range(many))]
+    for params, expected in (({}, newest_first), ({"tag": "wide"}, newest_first[::2])):
+        pages: list[str] = []
+        for offset in range(0, many, 7):  # pages on both sides of the window and across it
+            answer = (
+                await client.get("/api/articles", params={**params, "limit": 7, "offset": offset})
+            ).json()
+            assert answer["articlesCount"] == len(expected)
+            pages += slugs(answer)
+        assert pages == expected
+        for offset in (0, 1):  # the whole window, then one row past it
+            answer = (
+                await client.get(
+                    "/api/articles", params={**params, "limit": WINDOW, "offset": offset}
+                )
+            ).json()
+            assert slugs(answer) == expected[offset : offset + WINDOW]
 
 
 @pytest.mark.parametrize(
