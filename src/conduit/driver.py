@@ -2,7 +2,7 @@
 asyncpg directly, for the autocommit reads of PostgreSQL requests.
 
 Why: measured in-process on PostgreSQL (CPU per statement, one article read; docs/performance.md,
-"Statements on the driver"), through an ``AsyncSession`` 554 µs, an ``AsyncConnection`` 508 µs (of
+"What changed", item 11), through an ``AsyncSession`` 554 µs, an ``AsyncConnection`` 508 µs (of
 which the pool checkout 123 and the execution layer ~220), the same compiled SQL on an asyncpg
 connection 56 µs. SQLAlchemy still builds and compiles every statement (with its dialect: the SQL
 is exactly what it would send) and gives each result column its type's own result processor;
@@ -10,8 +10,9 @@ only the execution layer is skipped.
 
 Only statements marked ``reusable`` (built once per shape, kept for the process's life) come here:
 a statement built per request would be compiled per request, which SQLAlchemy's own cache does
-better. Only autocommit reads come here (``db.core`` on a read session): each statement is its own
-snapshot there anyway, so another connection sees exactly what the session's would. Connections
+better. Only reads outside a transaction come here (``db.rows`` on a read session, or on a
+transactional one before its transaction begins): each statement is its own READ COMMITTED
+snapshot there, so another connection sees exactly what the session's would. Connections
 come from a small asyncpg pool of their own; nothing is left on them between statements (no
 transaction, no session state), so returning one needs no reset round trip.
 """

@@ -79,7 +79,7 @@ def account_of(row: Row[Any] | tuple[Any, ...]) -> Account:
 
 
 async def load_account(db: AsyncSession | AsyncConnection, user_id: int) -> Account | None:
-    # On a session: through its connection, as Core (``db.core``: no ORM execution layer).
+    # On a session: through its connection, as Core (no ORM execution layer).
     connection = await db.connection() if isinstance(db, AsyncSession) else db
     row = (await connection.execute(_ACCOUNT, {"user_id": user_id})).first()
     return None if row is None else account_of(row)

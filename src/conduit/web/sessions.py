@@ -16,8 +16,10 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 
+from conduit.db import first
+from conduit.driver import reusable
 from conduit.models import User, WebSession, utcnow
 from conduit.settings import Settings
 from conduit.uow import UnitOfWork
@@ -43,14 +45,20 @@ def hashed(raw_id: str) -> str:
     return hashlib.sha256(raw_id.encode()).hexdigest()
 
 
-_SESSION_AND_ACCOUNT = select(
-    WebSession.user_id,
-    WebSession.csrf_token,
-    WebSession.token_version,
-    WebSession.created_at,
-    WebSession.last_seen_at,
-    *COLUMNS,
-).join(User, User.id == WebSession.user_id)
+# Built once, the key a parameter: a signed-in page's first read, on the driver path where there
+# is one (conduit.driver).
+_SESSION_AND_ACCOUNT = reusable(
+    select(
+        WebSession.user_id,
+        WebSession.csrf_token,
+        WebSession.token_version,
+        WebSession.created_at,
+        WebSession.last_seen_at,
+        *COLUMNS,
+    )
+    .join(User, User.id == WebSession.user_id)
+    .where(WebSession.id == bindparam("key"))
+)
 
 
 class SessionStore:
@@ -94,7 +102,7 @@ class SessionStore:
         if not raw_id or len(raw_id) > MAX_ID_LENGTH:
             return None
         key = hashed(raw_id)
-        row = (await uow.session.execute(_SESSION_AND_ACCOUNT.where(WebSession.id == key))).first()
+        row = await first(uow.session, _SESSION_AND_ACCOUNT, {"key": key})
         if row is None:
             return None
         record = SessionRecord(key, row[0], row[1], row[2], row[3], row[4])
