@@ -30,7 +30,7 @@ from conduit.db import (
     create_read_sessionmaker,
     create_sessionmaker,
 )
-from conduit.errors import error_body
+from conduit.errors import DATABASE_UNAVAILABLE, UNAVAILABLE_STATES, error_body
 from conduit.guard import RequestGuard
 from conduit.head import HeadAsGet
 from conduit.jsonresponse import json_response
@@ -108,13 +108,8 @@ def _redis(settings: Settings) -> Redis | None:
 async def _database_unavailable(_request: Request, _exc: Exception) -> Response:
     # Connection refused, pool exhausted, server gone: a fast, honest 503 instead of a 500.
     return json_response(
-        error_body({"database": ["is unavailable, try again shortly"]}), 503, {"Retry-After": "1"}
+        error_body({"database": [DATABASE_UNAVAILABLE]}), 503, {"Retry-After": "1"}
     )
-
-
-# SQLSTATE classes of a database that cannot serve right now: connection exceptions (08),
-# insufficient resources such as "too many clients" (53), operator intervention/shutdown (57P).
-_UNAVAILABLE_STATES = ("08", "53", "57P")
 
 
 async def _database_error(request: Request, exc: Exception) -> Response:
@@ -123,7 +118,7 @@ async def _database_error(request: Request, exc: Exception) -> Response:
     database error is a bug: it stays a 500, with its traceback in the log."""
     assert isinstance(exc, sa_exc.DBAPIError)
     state = str(getattr(exc.orig, "sqlstate", None) or "")
-    if exc.connection_invalidated or state.startswith(_UNAVAILABLE_STATES):
+    if exc.connection_invalidated or state.startswith(UNAVAILABLE_STATES):
         return await _database_unavailable(request, exc)
     raise exc
 

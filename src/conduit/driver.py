@@ -29,7 +29,7 @@ import asyncpg
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import Executable, Select
 
-from conduit.errors import Unavailable
+from conduit.errors import UNAVAILABLE_STATES, database_unavailable
 
 log = logging.getLogger("conduit.db")
 
@@ -37,14 +37,6 @@ S = TypeVar("S", bound=Executable)
 
 # id(statement) -> statement: what ``reusable`` marked (each kept alive here, so ids stay unique).
 _REUSABLE: dict[int, Executable] = {}
-
-# SQLSTATE classes of a server that cannot serve now (connection, resources, shutdown): 503.
-_UNAVAILABLE = ("08", "53", "57P")
-
-
-def _unavailable() -> Unavailable:
-    # The same answer as a server SQLAlchemy cannot reach (app._database_unavailable).
-    return Unavailable("database", "is unavailable, try again shortly")
 
 
 def reusable(statement: S) -> S:
@@ -158,10 +150,10 @@ class DriverReads:
             finally:
                 await pool.release(connection)
         except (OSError, TimeoutError, asyncpg.InterfaceError) as exc:
-            raise _unavailable() from exc
+            raise database_unavailable() from exc
         except asyncpg.PostgresError as exc:
-            if str(getattr(exc, "sqlstate", "") or "").startswith(_UNAVAILABLE):
-                raise _unavailable() from exc
+            if str(getattr(exc, "sqlstate", "") or "").startswith(UNAVAILABLE_STATES):
+                raise database_unavailable() from exc
             raise
         return compiled.rows(records)
 

@@ -86,6 +86,17 @@ class Unavailable(AppError):
         super().__init__(resource, message, {"Retry-After": "1"})
 
 
+# A database that cannot serve now, whichever path met it (SQLAlchemy, the driver-level reads):
+# one answer, and the SQLSTATE classes that mean it (connection exceptions, insufficient
+# resources such as "too many clients", operator intervention or shutdown).
+DATABASE_UNAVAILABLE = "is unavailable, try again shortly"
+UNAVAILABLE_STATES = ("08", "53", "57P")
+
+
+def database_unavailable() -> Unavailable:
+    return Unavailable("database", DATABASE_UNAVAILABLE)
+
+
 def error_body(errors: dict[str, list[str]]) -> dict[str, Any]:
     return {"errors": errors}
 

@@ -76,10 +76,14 @@ def hidden_from(viewer_id: BindParameter[Any]) -> tuple[ColumnElement[bool], Col
     return hidden, suspended
 
 
+def _public_comments() -> ColumnElement[bool]:
+    return and_(Comment.hidden_at.is_(None), Comment.author_id.not_in(_suspended_ids()))
+
+
 def comments_visible(sight: Sight) -> ColumnElement[bool]:
     if sight.moderator:
         return true()
-    public = and_(Comment.hidden_at.is_(None), Comment.author_id.not_in(_suspended_ids()))
+    public = _public_comments()
     if sight.viewer_id is None:
         return public
     return or_(public, Comment.author_id == sight.viewer_id)
@@ -87,5 +91,4 @@ def comments_visible(sight: Sight) -> ColumnElement[bool]:
 
 def comments_visible_to(viewer_id: BindParameter[Any]) -> ColumnElement[bool]:
     """``comments_visible`` of a member whose id is a bind parameter (NULL: anonymous)."""
-    public = and_(Comment.hidden_at.is_(None), Comment.author_id.not_in(_suspended_ids()))
-    return or_(public, and_(viewer_id.is_not(None), Comment.author_id == viewer_id))
+    return or_(_public_comments(), and_(viewer_id.is_not(None), Comment.author_id == viewer_id))

@@ -15,7 +15,7 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from conduit.errors import Suspended, Unauthorized, Unavailable
+from conduit.errors import Suspended, Unauthorized, database_unavailable
 from conduit.identity import Viewer
 from conduit.keyed import KeyedReads
 from conduit.models import User
@@ -106,7 +106,7 @@ class AccountReader:
         try:
             row = (await self._rows.read((user_id,))).get(user_id)
         except Exception as exc:  # the driver's own errors, a timeout: the database is away
-            raise Unavailable("database", "is unavailable, try again shortly") from exc
+            raise database_unavailable() from exc
         return None if row is None else Account(*row)
 
     async def close(self) -> None:
