@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlalchemy.sql import Executable, Select
+from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert
 
 from conduit.dburl import normalise_url as normalise_url  # re-exported: older imports
-from conduit.driver import DriverReads, is_reusable
+from conduit.driver import Driver, is_reusable
 from conduit.settings import Settings
 
 T = TypeVar("T")
@@ -72,7 +72,7 @@ def create_engine(settings: Settings, lookups: bool = False) -> AsyncEngine:
 
 
 def create_sessionmaker(
-    engine: AsyncEngine, driver: DriverReads | None = None
+    engine: AsyncEngine, driver: Driver | None = None
 ) -> async_sessionmaker[AsyncSession]:
     """Transactional sessions; with ``driver``, their reads before a write's transaction begins
     (a write's 404 check, the article a favorite answers with) run on it (``rows``)."""
@@ -81,7 +81,7 @@ def create_sessionmaker(
 
 
 def create_read_sessionmaker(
-    engine: AsyncEngine, driver: DriverReads | None = None
+    engine: AsyncEngine, driver: Driver | None = None
 ) -> async_sessionmaker[AsyncSession] | None:
     """Sessions for requests that only read (GET), on the same pool in autocommit, where that is
     cheaper: on PostgreSQL (asyncpg) autocommit is a client-side flag, and a read then costs one
@@ -97,7 +97,7 @@ def create_read_sessionmaker(
     return async_sessionmaker(autocommit, expire_on_commit=False, autoflush=False, info=info)
 
 
-def create_driver_reads(engine: AsyncEngine, settings: Settings) -> DriverReads | None:
+def create_driver_reads(engine: AsyncEngine, settings: Settings) -> Driver | None:
     """The driver path of autocommit reads (conduit.driver): PostgreSQL only, with the engine's
     own connection arguments; half the engine's pool size, since it holds a connection only for
     one statement at a time."""
@@ -105,7 +105,7 @@ def create_driver_reads(engine: AsyncEngine, settings: Settings) -> DriverReads 
         return None
     _, connect = engine.dialect.create_connect_args(engine.url)
     size = max(2, settings.db_pool_size // 2)
-    return DriverReads(engine.dialect, connect, size, settings.db_pool_timeout)
+    return Driver(engine.dialect, connect, size, settings.db_pool_timeout)
 
 
 # The ``Session.info`` key under which a read session carries the driver path (conduit.driver).
@@ -121,7 +121,7 @@ async def rows(
     the profile: docs/performance.md). On a PostgreSQL read session a statement marked
     ``driver.reusable`` runs on the driver; any other runs on the session's connection, in its
     transaction if it has one."""
-    driver: DriverReads | None = session.info.get(DRIVER)
+    driver: Driver | None = session.info.get(DRIVER)
     if (
         driver is not None
         and is_reusable(statement)
@@ -130,7 +130,7 @@ async def rows(
         # session's connection, which sees the transaction's own writes.
         and (session.info.get(AUTOCOMMIT) or not session.in_transaction())
     ):
-        return await driver.rows(cast(Select[Any], statement), params)
+        return await driver.rows(statement, params)
     connection = await session.connection()
     return (await connection.execute(statement, params)).all()
 

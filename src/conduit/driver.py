@@ -1,5 +1,5 @@
-"""Reads on the driver: statements built once with SQLAlchemy Core, compiled once, and run on
-asyncpg directly, for the autocommit reads of PostgreSQL requests.
+"""The driver path: statements built once with SQLAlchemy Core, compiled once, and run on asyncpg
+directly, for PostgreSQL's autocommit reads and its writes that are one statement.
 
 Why: measured in-process on PostgreSQL (CPU per statement, one article read; docs/performance.md,
 "What changed", item 11), through an ``AsyncSession`` 554 µs, an ``AsyncConnection`` 508 µs (of
@@ -10,11 +10,13 @@ only the execution layer is skipped.
 
 Only statements marked ``reusable`` (built once per shape, kept for the process's life) come here:
 a statement built per request would be compiled per request, which SQLAlchemy's own cache does
-better. Only reads outside a transaction come here (``db.rows`` on a read session, or on a
-transactional one before its transaction begins): each statement is its own READ COMMITTED
-snapshot there, so another connection sees exactly what the session's would. Connections
-come from a small asyncpg pool of their own; nothing is left on them between statements (no
-transaction, no session state), so returning one needs no reset round trip.
+better. Only statements outside a transaction come here: reads (``db.rows`` on a read session, or
+on a transactional one before its transaction begins), each its own READ COMMITTED snapshot, so
+another connection sees exactly what the session's would; and a write that is one statement
+(``UnitOfWork.write_statement``), atomic on its own, so BEGIN and COMMIT would add two round trips
+and nothing else. Connections come from a small asyncpg pool of their own; nothing is left on
+them between statements (no transaction, no session state), so returning one needs no reset
+round trip.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import asyncpg
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql import Executable, Select
+from sqlalchemy.sql import Executable
 
 from conduit.errors import UNAVAILABLE_STATES, database_unavailable
 
@@ -52,9 +55,10 @@ def is_reusable(statement: object) -> bool:
 
 class _Compiled:
     """One statement for one dialect: its SQL, where each parameter goes, the values bound at
-    build time, and how each result column is converted (as SQLAlchemy would)."""
+    build time, the columns' Python-side defaults (an INSERT's ``created_at``), and how each
+    result column is converted (as SQLAlchemy would)."""
 
-    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+    def __init__(self, statement: Any, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
         self.order: Sequence[str] = tuple(compiled.positiontup or ())
@@ -64,11 +68,18 @@ class _Compiled:
         self.defaults = {
             name: bind.effective_value for name, bind in named.items() if not bind.required
         }
+        # Columns whose default SQLAlchemy computes in Python at execution time (its "prefetch"):
+        # computed here per call the same way, or the statement is refused.
+        self.computed = [
+            (str(column.key), _python_default(column))
+            for column in (*compiled.insert_prefetch, *compiled.update_prefetch)
+        ]
         converters = [
             dialect.type_descriptor(named[name].type).bind_processor(dialect) for name in self.order
         ]
         self.converting = [(i, f) for i, f in enumerate(converters) if f is not None]
-        columns = list(statement.selected_columns)
+        # A SELECT's columns, or a write's RETURNING columns.
+        columns = list(statement.exported_columns)
         # Each column's dialect-level type gives SQLAlchemy's own conversion (a JSON list kept
         # as text is decoded here, exactly as on the session's path).
         processors = [
@@ -81,6 +92,9 @@ class _Compiled:
 
     def arguments(self, params: Mapping[str, Any]) -> list[Any]:
         values = {**self.defaults, **params}
+        for name, default in self.computed:
+            if name not in params:
+                values[name] = default()
         arguments = [values[name] for name in self.order]
         for i, convert in self.converting:
             arguments[i] = convert(arguments[i])
@@ -99,7 +113,19 @@ class _Compiled:
         return rows
 
 
-class DriverReads:
+def _python_default(column: Any) -> Any:
+    default = column.default
+    if default is None or not (default.is_scalar or default.is_callable):
+        raise ValueError(f"the driver path cannot compute the default of {column}")
+    if default.is_scalar:
+        value = default.arg
+        return lambda: value
+    # SQLAlchemy wraps a column's default callable to take an execution context; the defaults
+    # the driver path meets take none (``models.utcnow``).
+    return lambda: default.arg(None)
+
+
+class Driver:
     """A small asyncpg pool and the compiled reusable statements (PostgreSQL only)."""
 
     def __init__(
@@ -127,15 +153,22 @@ class DriverReads:
                     )
         return self._pool
 
-    def compiled(self, statement: Select[Any]) -> _Compiled:
+    def takes(self, statement: Executable) -> bool:
+        """Whether ``statement`` may come here (``reusable``)."""
+        return is_reusable(statement)
+
+    def compiled(self, statement: Executable) -> _Compiled:
         found = self._compiled.get(id(statement))
         if found is None:
             found = self._compiled[id(statement)] = _Compiled(statement, self._dialect)
         return found
 
-    async def rows(self, statement: Select[Any], params: Mapping[str, Any] | None) -> list[Any]:
-        """The statement's rows (attribute access by column key, as SQLAlchemy's rows); a server
-        that cannot serve (refused, gone, out of connections) raises ``Unavailable`` (503)."""
+    async def rows(self, statement: Executable, params: Mapping[str, Any] | None) -> list[Any]:
+        """The statement's rows, a write's RETURNING rows (attribute access by column key, as
+        SQLAlchemy's rows), in autocommit. A server that cannot serve (refused, gone, out of
+        connections) raises ``Unavailable`` (503); any other database error is raised as
+        SQLAlchemy would raise it (``IntegrityError``, ``DBAPIError``: the unit of work retries a
+        transient one), its parameters hidden."""
         compiled = self.compiled(statement)
         arguments = compiled.arguments(params or {})
         try:
@@ -154,7 +187,12 @@ class DriverReads:
         except asyncpg.PostgresError as exc:
             if str(getattr(exc, "sqlstate", "") or "").startswith(UNAVAILABLE_STATES):
                 raise database_unavailable() from exc
-            raise
+            error = (
+                sa_exc.IntegrityError
+                if isinstance(exc, asyncpg.IntegrityConstraintViolationError)
+                else sa_exc.DBAPIError
+            )
+            raise error(compiled.sql, arguments, exc, hide_parameters=True) from exc
         return compiled.rows(records)
 
     async def close(self) -> None:
@@ -168,5 +206,5 @@ class DriverReads:
 
 
 async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
-    """Only single autocommit SELECTs run on these connections: no state to reset (asyncpg's
+    """Only single autocommit statements run on these connections: no state to reset (asyncpg's
     default reset costs a round trip per release)."""

@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from conduit.cache.core import Cache
-from conduit.driver import DriverReads
+from conduit.driver import Driver
 from conduit.errors import Unavailable
 from conduit.security import PasswordHasher, Tokens
 from conduit.settings import Settings
@@ -39,7 +39,7 @@ class Resources:
     # Accounts on a dedicated driver-level connection (PostgreSQL, MariaDB); None on SQLite.
     accounts: AccountReader | None = None
     # The driver path of the read sessions' reusable statements (conduit.driver); PostgreSQL only.
-    driver: DriverReads | None = None
+    driver: Driver | None = None
     # Autocommit sessions for requests that only read (db.create_read_sessionmaker); None: the
     # database keeps every request in a transaction.
     reads: async_sessionmaker[AsyncSession] | None = None
@@ -49,8 +49,10 @@ class Resources:
         the request is expected to read only (a GET), so it starts on an autocommit session
         where the database makes that cheaper; its first ``write`` moves to a transaction."""
         if reading and self.reads is not None:
-            return UnitOfWork(self.reads(), self.invalidator, transactional=self.sessions)
-        return UnitOfWork(self.sessions(), self.invalidator)
+            return UnitOfWork(
+                self.reads(), self.invalidator, transactional=self.sessions, direct=self.driver
+            )
+        return UnitOfWork(self.sessions(), self.invalidator, direct=self.driver)
 
     async def account(self, user_id: int, session: AsyncSession | None = None) -> Account | None:
         """The account a credential names, read from the database now (never a cached copy):

@@ -6,7 +6,9 @@ need database-generated values, and declare what they changed with ``uow.touch(.
 run through ``uow.write(work)``: the work is retried from scratch (after a rollback) on a
 transient failure (deadlock, serialization failure, busy SQLite) or on a ``Retry`` it raises (a
 slug collision), then committed; only after the commit does the invalidator learn which
-generations to bump, so a reader can never cache what a rolled-back write showed it.
+generations to bump, so a reader can never cache what a rolled-back write showed it. A write that
+is one statement goes through ``uow.write_statement``: on the driver path it runs by itself in
+autocommit (one round trip, no BEGIN or COMMIT), with the same retries and announcements.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol, TypeVar
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 
 T = TypeVar("T")
 
@@ -35,11 +38,26 @@ class Retry(Exception):
 class Invalidator(Protocol):
     """Where committed changes are announced (the read cache's generations)."""
 
+    @property
+    def in_database(self) -> bool:
+        """Whether ``in_transaction`` writes to the database (generations held there): then
+        every write needs a transaction of its own to bump them in."""
+
     async def in_transaction(self, session: AsyncSession, names: Sequence[str]) -> None:
         """Called just before the commit, on the same transaction (database-held generations)."""
 
     async def after_commit(self, names: Sequence[str]) -> None:
         """Called once the commit succeeded (generations held in Redis or in the process)."""
+
+
+class Direct(Protocol):
+    """Runs one statement by itself, outside any transaction (the driver path, conduit.driver)."""
+
+    def takes(self, statement: Executable) -> bool: ...
+
+    async def rows(
+        self, statement: Executable, params: Mapping[str, Any] | None
+    ) -> Sequence[Any]: ...
 
 
 def is_transient(exc: DBAPIError) -> bool:
@@ -60,10 +78,13 @@ class UnitOfWork:
         session: AsyncSession,
         invalidator: Invalidator | None = None,
         transactional: Callable[[], AsyncSession] | None = None,
+        direct: Direct | None = None,
     ) -> None:
         """``transactional``: ``session`` is an autocommit session for reads, and this makes
-        the transactional session the first ``write`` (or ``commit``) moves to."""
+        the transactional session the first ``write`` (or ``commit``) moves to. ``direct``:
+        where a write that is one statement may run by itself (``write_statement``)."""
         self.session = session
+        self._direct = direct
         self.attempt = 0  # which run of the current write this is (0 first)
         self._invalidator = invalidator
         self._touched: set[str] = set()
@@ -96,10 +117,7 @@ class UnitOfWork:
                 touched = await self._commit()
             except (DBAPIError, Retry) as exc:
                 await self._abandon()
-                last = attempt == attempts - 1
-                if last or (isinstance(exc, DBAPIError) and not is_transient(exc)):
-                    raise
-                await asyncio.sleep(0.005 * (2**attempt) * (1 + random.random()))  # noqa: S311
+                await _again(exc, attempt, attempts)
                 continue
             except BaseException:
                 await self._abandon()
@@ -107,6 +125,49 @@ class UnitOfWork:
             # Outside the retried block: an announcement can never run the work a second time.
             await self._announce(touched)
             return result
+        raise AssertionError("unreachable")
+
+    async def write_statement(
+        self,
+        statement: Executable,
+        params: Mapping[str, Any],
+        touched: Sequence[str],
+        attempts: int = ATTEMPTS,
+    ) -> Sequence[Any]:
+        """A write that is one statement (atomic by itself): its RETURNING rows. ``touched``:
+        the generations it changes, announced once it has committed, if it returned a row (no
+        row: it changed nothing, e.g. a comment on an unknown article, and announces nothing).
+
+        It runs by itself in autocommit, one round trip, where there is a driver path that takes
+        it, no transaction is open yet (nothing earlier to commit with it) and no generation is
+        bumped in the database (that needs the write's transaction). Otherwise it is an
+        ordinary ``write`` on the session."""
+        direct = self._direct
+        if (
+            direct is None
+            or not direct.takes(statement)
+            or self.session.in_transaction()
+            or (self._invalidator is not None and self._invalidator.in_database)
+        ):
+
+            async def work() -> Sequence[Any]:
+                connection = await self.session.connection()
+                found = (await connection.execute(statement, params)).all()
+                if found:
+                    self.touch(*touched)
+                return found
+
+            return await self.write(work, attempts)
+        for attempt in range(attempts):
+            self.attempt = attempt
+            try:
+                found = await direct.rows(statement, params)
+            except DBAPIError as exc:
+                await _again(exc, attempt, attempts)
+                continue
+            if found:
+                await self._announce(sorted(set(touched)))
+            return found
         raise AssertionError("unreachable")
 
     async def commit(self) -> None:
@@ -160,3 +221,11 @@ class UnitOfWork:
                 "unit of work: cleanup failed (%s); connection discarded", type(exc).__name__
             )
             await self._discard()
+
+
+async def _again(exc: DBAPIError | Retry, attempt: int, attempts: int) -> None:
+    """After a failed run of a write: raises ``exc`` unless it may run again (a transient
+    failure or a ``Retry``, with attempts left), else waits a little, longer each time."""
+    if attempt == attempts - 1 or (isinstance(exc, DBAPIError) and not is_transient(exc)):
+        raise exc
+    await asyncio.sleep(0.005 * (2**attempt) * (1 + random.random()))  # noqa: S311

@@ -1,8 +1,10 @@
-"""Reads on the driver (conduit.driver, PostgreSQL): the same rows as through SQLAlchemy, only
-for statements built once, and a server that cannot serve is a 503, not a 500."""
+"""The driver path (conduit.driver, PostgreSQL): the same rows as through SQLAlchemy, only for
+statements built once, a write that is one statement by itself (no transaction), and a server
+that cannot serve is a 503, not a 500."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +16,7 @@ from conduit import db as dbmod
 from conduit.articles import queries
 from conduit.comments import service as comments
 from conduit.errors import Unavailable
-from conduit.models import Article, User
+from conduit.models import Article, Favorite, User, utcnow
 from conduit.profiles import service as profiles
 from conduit.resources import Resources
 from conduit.visibility import Sight
@@ -123,6 +125,10 @@ async def test_it_answers_503_when_the_server_cannot_serve(
 async def test_a_write_reads_on_the_driver_only_before_its_transaction(
     resources: Resources, alice: Persona, bob: Persona, sql: StatementCounter
 ) -> None:
+    """Here the cache's generations are in the database (no Redis): bumped in the write's own
+    transaction, so even a one-statement write keeps its transaction."""
+    assert resources.invalidator is not None
+    assert resources.invalidator.in_database
     article = await alice.write()
     sql.reset()
     assert (await bob.favorite(article["slug"]))["favoritesCount"] == 1
@@ -137,3 +143,40 @@ async def test_a_write_reads_on_the_driver_only_before_its_transaction(
     assert (await bob.favorite(article["slug"]))["favoritesCount"] == 1  # a repeat changes nothing
     unfavorited = await bob.delete(f"/api/articles/{article['slug']}/favorite")
     assert unfavorited.json()["article"]["favoritesCount"] == 0
+
+
+@pytest.mark.uncached
+async def test_it_writes_one_statement_writes_by_themselves(
+    resources: Resources, alice: Persona, bob: Persona, sql: StatementCounter
+) -> None:
+    """Favorite, unfavorite and add comment are each one statement: on the driver path, with
+    no transaction around it (so nothing on SQLAlchemy's connections at all), the columns'
+    Python-side defaults filled in as SQLAlchemy would, and the same answers."""
+    article = await alice.write()
+    slug = article["slug"]
+    sql.reset()
+    assert (await bob.favorite(slug))["favoritesCount"] == 1
+    # Bob's account, the article the answer shows, then the write: all on the driver.
+    assert len(sql.statements) == 3
+    assert all(s.endswith("driver level") for s in sql.statements)
+    assert sql.statements[2].startswith("WITH changed AS \n(INSERT INTO favorites")
+    async with resources.engine.connect() as connection:
+        stamped = await connection.scalar(select(Favorite.created_at))
+    # created_at: the model's Python-side default (utcnow), computed for the driver path.
+    assert stamped is not None
+    assert abs(stamped - utcnow()) < timedelta(minutes=1)
+    assert (await bob.favorite(slug))["favoritesCount"] == 1  # a repeat changes nothing
+    sql.reset()
+    unfavorited = await bob.delete(f"/api/articles/{slug}/favorite")
+    assert unfavorited.json()["article"]["favoritesCount"] == 0
+    assert all(s.endswith("driver level") for s in sql.statements)
+    sql.reset()
+    comment = await bob.comment(slug, "First!")
+    assert comment["body"] == "First!"
+    assert len(sql.statements) == 2  # the account, then INSERT ... SELECT ... RETURNING
+    assert sql.statements[1].startswith("INSERT INTO comments")
+    assert sql.statements[1].endswith("-- driver level")
+    listed = (await bob.get(f"/api/articles/{slug}/comments")).json()["comments"]
+    assert [(c["id"], c["body"]) for c in listed] == [(comment["id"], "First!")]
+    missing = await bob.post("/api/articles/no-such-article/comments", {"comment": {"body": "x"}})
+    assert missing.status_code == 404

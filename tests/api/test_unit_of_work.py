@@ -29,6 +29,8 @@ class Recorder:
     """An invalidator that notes what it was told, and whether the write was visible by then to
     another connection (i.e. committed)."""
 
+    in_database = False
+
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.before: list[list[str]] = []

@@ -17,6 +17,7 @@ from conduit.articles.schemas import ArticleChanges, NewArticle
 from conduit.articles.slugs import base_slug, with_suffix
 from conduit.articles.views import ArticleView
 from conduit.db import insert_ignore, inserted_id
+from conduit.driver import reusable
 from conduit.errors import Forbidden, Invalid, NotFound
 from conduit.identity import Viewer
 from conduit.models import Article, ArticleTag, Favorite, Tag, later_than, utcnow
@@ -193,25 +194,24 @@ def _counted(change: Any, delta: int) -> Any:
 
 _USER = bindparam("user_id", type_=Integer)
 _ARTICLE = bindparam("article_id", type_=Integer)
-_PG_FAVORITE = _counted(
-    postgresql.insert(Favorite).values(user_id=_USER, article_id=_ARTICLE).on_conflict_do_nothing(),
-    1,
+_PG_FAVORITE = reusable(
+    _counted(
+        postgresql.insert(Favorite)
+        .values(user_id=_USER, article_id=_ARTICLE)
+        .on_conflict_do_nothing(),
+        1,
+    )
 )
-_PG_UNFAVORITE = _counted(
-    delete(Favorite).where(Favorite.user_id == _USER, Favorite.article_id == _ARTICLE), -1
+_PG_UNFAVORITE = reusable(
+    _counted(delete(Favorite).where(Favorite.user_id == _USER, Favorite.article_id == _ARTICLE), -1)
 )
 
 
 async def _mark(session: AsyncSession, viewer_id: int, article_id: int, on: bool) -> int | None:
-    """Adds (``on``) or removes the viewer's favorite and moves the counter with it: the new
-    count, or None when there was nothing to change (already a favorite, or not one)."""
+    """Adds (``on``) or removes the viewer's favorite and moves the counter with it, where one
+    statement cannot (not PostgreSQL): the new count, or None when there was nothing to change
+    (already a favorite, or not one)."""
     params = {"user_id": viewer_id, "article_id": article_id}
-    if session.get_bind().dialect.name == "postgresql":
-        statement = _PG_FAVORITE if on else _PG_UNFAVORITE
-        # On the session's connection (Core): the ORM's bulk-UPDATE handling of
-        # ``session.execute`` loses the RETURNING rows of a statement with a DML CTE.
-        connection = await session.connection()
-        return (await connection.execute(statement, params)).scalar()
     locked = await _lock_article(session, article_id)
     if on:
         change: Any = insert_ignore(session, Favorite, [params])
@@ -231,14 +231,23 @@ async def _favorite(uow: UnitOfWork, viewer: Viewer, slug: str, on: bool) -> Art
     whose new value the counter's own statement returns."""
     session = uow.session
     article = await get_article(session, slug, viewer.id, sight_of(viewer))
+    touched = (generations.ARTICLES, generations.relations_of(viewer.id))
+    if session.get_bind().dialect.name == "postgresql":
+        # One statement (on the driver path where there is one: one round trip in all).
+        statement = _PG_FAVORITE if on else _PG_UNFAVORITE
+        params = {"user_id": viewer.id, "article_id": article.id}
+        changed = await uow.write_statement(statement, params, touched)
+        count = changed[0].favorites_count if changed else None
+    else:
 
-    async def work() -> int:
-        count = await _mark(session, viewer.id, article.id, on)
-        uow.touch(generations.ARTICLES, generations.relations_of(viewer.id))
-        return article.favorites_count if count is None else count
+        async def work() -> int | None:
+            found = await _mark(session, viewer.id, article.id, on)
+            uow.touch(*touched)
+            return found
 
-    count = await uow.write(work)
-    return replace(article, favorited=on, favorites_count=count)
+        count = await uow.write(work)
+    unchanged = article.favorites_count if count is None else count
+    return replace(article, favorited=on, favorites_count=unchanged)
 
 
 async def favorite(uow: UnitOfWork, viewer: Viewer, slug: str) -> ArticleView:

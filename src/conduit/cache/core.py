@@ -71,6 +71,10 @@ class Cache:
 
     # The unit of work's Invalidator (conduit.uow): generations held in the database are bumped in
     # the writer's transaction, those held in Redis or the process after its commit.
+    @property
+    def in_database(self) -> bool:
+        return self.generations.in_database
+
     async def in_transaction(self, session: AsyncSession, names: Sequence[str]) -> None:
         await self.generations.bump_in(session, names)
 

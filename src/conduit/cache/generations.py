@@ -34,6 +34,9 @@ def fold(everything: int, value: int) -> int:
 
 
 class Generations(Protocol):
+    # Held in the database: ``bump_in`` writes in the writer's transaction.
+    in_database: bool
+
     async def read(self, names: Sequence[str]) -> list[int] | None:
         """Current generations, or None when they cannot be trusted right now (do not cache)."""
 
@@ -51,6 +54,8 @@ class Generations(Protocol):
 
 class LocalGenerations:
     """Counters of a single process: right only when no other process can write the data."""
+
+    in_database = False
 
     def __init__(self) -> None:
         self._values: dict[str, int] = {}

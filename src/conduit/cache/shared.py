@@ -81,6 +81,8 @@ def pipelining(redis: Redis) -> Pipelining:
 
 
 class RedisGenerations:
+    in_database = False
+
     def __init__(self, redis: Pipelining, drop_entries: Callable[[], None], expiry: int) -> None:
         self._redis = redis
         self._drop_entries = drop_entries

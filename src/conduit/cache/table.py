@@ -142,6 +142,8 @@ class ServerReader:
 class TableGenerations:
     """The ``Generations`` of a database-held set-up (see the module's docstring)."""
 
+    in_database = True
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._dialect = engine.dialect.name

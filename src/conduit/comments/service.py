@@ -120,34 +120,38 @@ def _insert_statement(moderator: bool, returning: bool) -> Any:
     )
     names = ["body", "article_id", "author_id", "created_at", "updated_at"]
     statement = insert(Comment).from_select(names, source)
-    return statement.returning(Comment.id) if returning else statement
+    return reusable(statement.returning(Comment.id)) if returning else statement
 
 
 async def add(uow: UnitOfWork, viewer: Viewer, slug: str, body: str) -> CommentView:
     """One statement: the INSERT finds the article by its slug itself (INSERT ... SELECT), so
     an unknown slug inserts nothing (404) instead of costing a lookup first."""
     session = uow.session
+    now = utcnow()
+    returning = session.get_bind().dialect.insert_returning
+    statement = _insert_statement(sight_of(viewer).moderator, returning)
+    params = {"body": body, "viewer_id": viewer.id, "now": now, "slug": slug}
+    touched = (generations.comments_of(slug),)
+    if returning:
+        # On the driver path where there is one: the statement is the whole write.
+        inserted = await uow.write_statement(statement, params, touched)
+        new_id = inserted[0].id if inserted else None
+    else:
 
-    async def work() -> CommentView:
-        now = utcnow()
-        returning = session.get_bind().dialect.insert_returning
-        statement = _insert_statement(sight_of(viewer).moderator, returning)
-        params = {"body": body, "viewer_id": viewer.id, "now": now, "slug": slug}
-        # On the session's connection, as Core: the ORM's bulk-INSERT layer adds nothing here.
-        connection = await session.connection()
-        result = await connection.execute(statement, params)
-        if returning:
-            new_id = result.scalar_one_or_none()
-        else:
-            done = cast(CursorResult[Any], result)
-            new_id = done.lastrowid if done.rowcount else None
-        if new_id is None:
-            raise NotFound("article")
-        uow.touch(generations.comments_of(slug))
-        author = Profile(viewer.id, viewer.username, viewer.bio, viewer.image, False)
-        return CommentView(int(new_id), now, now, body, author)
+        async def work() -> int | None:
+            # On the session's connection, as Core: the ORM's bulk-INSERT layer adds nothing.
+            connection = await session.connection()
+            done = cast(CursorResult[Any], await connection.execute(statement, params))
+            if not done.rowcount:
+                return None
+            uow.touch(*touched)
+            return done.lastrowid
 
-    return await uow.write(work)
+        new_id = await uow.write(work)
+    if new_id is None:
+        raise NotFound("article")
+    author = Profile(viewer.id, viewer.username, viewer.bio, viewer.image, False)
+    return CommentView(int(new_id), now, now, body, author)
 
 
 async def remove(uow: UnitOfWork, viewer: Viewer, slug: str, comment_id: int) -> None:
