@@ -30,6 +30,7 @@ from conduit.db import (
     create_read_sessionmaker,
     create_sessionmaker,
 )
+from conduit.deps import RequestBoundary
 from conduit.errors import DATABASE_UNAVAILABLE, UNAVAILABLE_STATES, error_body
 from conduit.guard import RequestGuard
 from conduit.head import HeadAsGet
@@ -175,7 +176,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_exception_handler(error, _database_unavailable)
     app.add_exception_handler(sa_exc.DBAPIError, _database_error)
 
-    # Added first, so it is the innermost middleware: everything added later still wraps it.
+    # Added first, so it is the innermost middleware (everything added later wraps it): a request's
+    # units of work close as its response starts, before that passes out through the others.
+    app.add_middleware(RequestBoundary)
     if settings.cache_enabled:
         app.add_middleware(CachedReads)
     # Inside CORS, so that a 413 still carries the CORS headers a browser needs to read it.

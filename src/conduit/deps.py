@@ -7,16 +7,23 @@ dependencies again each time another one names it, before looking in its per-req
 former tree (resources, unit of work, viewer, header, miss gate, write throttle) made 11 nested
 solves per read and cost about a third of a database-path read's CPU in py-spy
 (docs/performance.md, "Where the time went").
+
+The dependency is a plain coroutine, not a generator: the request's unit of work is closed by
+``RequestBoundary``, a pure ASGI middleware, just before the response starts. A generator
+dependency costs FastAPI a context manager and two exit-stack passes per request (~7% of a
+database-path read's CPU in py-spy), and by default it would close only after the response had
+been sent, holding a read session's connection while a slow client takes its bytes.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conduit.errors import Unauthorized
 from conduit.identity import Viewer
@@ -34,10 +41,50 @@ def get_resources(request: Request) -> Resources:
     return resources
 
 
+# The scope key under which ``RequestBoundary`` keeps the units of work a request opened: a list
+# it creates, so that a copy of the scope made further in still shares it.
+_OPENED = "conduit.units_of_work"
+
+
 def open_unit_of_work(request: Request, resources: Resources) -> UnitOfWork:
-    """The request's unit of work; whoever opens it closes it (``UnitOfWork.close`` never raises).
-    A GET starts reading in autocommit where that is cheaper (``db.create_read_sessionmaker``)."""
-    return resources.unit_of_work(reading=request.method in ("GET", "HEAD"))
+    """The request's unit of work, closed by ``RequestBoundary`` before the response starts
+    (``UnitOfWork.close`` never raises). A GET starts reading in autocommit where that is
+    cheaper (``db.create_read_sessionmaker``)."""
+    uow = resources.unit_of_work(reading=request.method in ("GET", "HEAD"))
+    request.scope[_OPENED].append(uow)
+    return uow
+
+
+class RequestBoundary:
+    """Closes the units of work a request opened: when its response starts (its body is built by
+    then, and nothing may hold a database connection while the client reads it), or when the
+    request ends without one (an error on its way to the server's 500)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        opened: list[UnitOfWork] = []
+        scope[_OPENED] = opened
+
+        async def closing_send(message: Message) -> None:
+            if opened and message["type"] == "http.response.start":
+                await _close(opened)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, closing_send)
+        finally:
+            if opened:
+                await _close(opened)
+
+
+async def _close(opened: list[UnitOfWork]) -> None:
+    while opened:
+        await opened.pop().close()
 
 
 @dataclass(slots=True)
@@ -75,13 +122,9 @@ async def _authenticate(header: str, resources: Resources, uow: UnitOfWork) -> V
     return account.viewer(token, claims.token_id)
 
 
-async def _anyone(request: Request) -> AsyncIterator[Call[None]]:
+async def _anyone(request: Request) -> Call[None]:
     resources = get_resources(request)
-    uow = open_unit_of_work(request, resources)
-    try:
-        yield Call(request, resources, uow, None)
-    finally:
-        await uow.close()
+    return Call(request, resources, open_unit_of_work(request, resources), None)
 
 
 class Caller(APIKeyHeader):
@@ -105,23 +148,20 @@ class Caller(APIKeyHeader):
         self.throttle = throttle
         self.check = check
 
-    async def __call__(self, request: Request) -> AsyncIterator[Call[Viewer | None]]:  # type: ignore[override]
+    async def __call__(self, request: Request) -> Call[Viewer | None]:  # type: ignore[override]
         resources = get_resources(request)
         uow = open_unit_of_work(request, resources)
-        try:
-            header = request.headers.get("authorization")
-            viewer = None if header is None else await _authenticate(header, resources, uow)
-            if viewer is None and self.required:
-                raise Unauthorized("is missing")
-            if viewer is not None:
-                if self.throttle:
-                    # Every authenticated API write is throttled per account and per address.
-                    await resources.limiter.check(request, "write", account=f"user:{viewer.id}")
-                if self.check is not None:
-                    self.check(viewer)
-            yield Call(request, resources, uow, viewer)
-        finally:
-            await uow.close()
+        header = request.headers.get("authorization")
+        viewer = None if header is None else await _authenticate(header, resources, uow)
+        if viewer is None and self.required:
+            raise Unauthorized("is missing")
+        if viewer is not None:
+            if self.throttle:
+                # Every authenticated API write is throttled per account and per address.
+                await resources.limiter.check(request, "write", account=f"user:{viewer.id}")
+            if self.check is not None:
+                self.check(viewer)
+        return Call(request, resources, uow, viewer)
 
 
 # The aliases routes take (a route names exactly one of them).

@@ -7,7 +7,6 @@ Every web response goes through ``WebContext.finish`` so that cookies are set co
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Annotated, Any, TypeVar
@@ -158,15 +157,11 @@ def get_store(request: Request, resources: Resources) -> SessionStore:
     return store
 
 
-async def web_context(request: Request) -> AsyncIterator[WebContext]:
-    """The page's one dependency (as the API's routes have one: conduit.deps), which owns the
-    request's unit of work."""
+async def web_context(request: Request) -> WebContext:
+    """The page's one dependency (as the API's routes have one: conduit.deps); the request's
+    unit of work it opens is closed by ``deps.RequestBoundary``."""
     resources = get_resources(request)
-    uow = open_unit_of_work(request, resources)
-    try:
-        yield await open_context(request, resources, uow)
-    finally:
-        await uow.close()
+    return await open_context(request, resources, open_unit_of_work(request, resources))
 
 
 async def open_context(request: Request, resources: Resources, uow: UnitOfWork) -> WebContext:

@@ -25,9 +25,17 @@ def segment(value: str) -> str:
     return quote(value, safe="")
 
 
+# English, whatever the server's locale (strftime's %B follows it), and 6x cheaper than
+# strftime: a page dates up to 50 comments (~5% of an article page's CPU in py-spy before).
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
 def long_date(moment: datetime) -> str:
     """January 20, 2026."""
-    return f"{moment:%B} {moment.day}, {moment.year}"
+    return f"{MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
 
 
 environment = Environment(
