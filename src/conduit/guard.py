@@ -101,7 +101,8 @@ class RequestGuard:
             except _ClientGone:
                 return  # nobody is left to answer
             receive = _replay(body, receive)
-        await self.app(scope, receive, marked_send)
+        # Anonymous reads pass straight through: no wrapper on their hot path.
+        await self.app(scope, receive, marked_send if no_store else send)
 
     async def _read_body(self, receive: Receive) -> bytes:
         chunks: list[bytes] = []
