@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from starlette.responses import Response
 
 from conduit.api import presenter, reads
 from conduit.api.openapi import errors
 from conduit.api.presenter import ArticleListResponse, ArticleResponse, TagsResponse
+from conduit.api.routing import ApiRouter
 from conduit.articles import service
 from conduit.articles.schemas import NewArticleRequest, UpdateArticleRequest
 from conduit.deps import Anyone, MaybeSignedIn, SignedIn, Writer
@@ -18,7 +19,7 @@ from conduit.params import OPTIONAL_AUTH, Slug
 from conduit.reads import catalog
 from conduit.reads.catalog import ArticleKey, ListQuery, Paging
 
-router = APIRouter()
+router = ApiRouter()
 
 
 @router.get(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import Path, Query
 from starlette.responses import Response
 
 from conduit.api import presenter, reads
 from conduit.api.openapi import errors
 from conduit.api.presenter import CommentListResponse, CommentResponse
+from conduit.api.routing import ApiRouter
 from conduit.comments import service
 from conduit.comments.schemas import NewCommentRequest
 from conduit.deps import MaybeSignedIn, Writer
@@ -18,7 +19,7 @@ from conduit.params import OPTIONAL_AUTH, RowId, Slug
 from conduit.reads import catalog
 from conduit.reads.catalog import CommentQuery, CommentsKey
 
-router = APIRouter(tags=["Comments"])
+router = ApiRouter(tags=["Comments"])
 
 
 @router.get(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from starlette.responses import Response
 
 from conduit.api import presenter, reads
 from conduit.api.openapi import errors
 from conduit.api.presenter import ProfileResponse
+from conduit.api.routing import ApiRouter
 from conduit.deps import MaybeSignedIn, Writer
 from conduit.jsonresponse import json_response, raw_json_response
 from conduit.params import OPTIONAL_AUTH, UsernameParam
@@ -15,7 +15,7 @@ from conduit.profiles import service
 from conduit.reads import catalog
 from conduit.reads.catalog import ProfileKey
 
-router = APIRouter(tags=["Profile"])
+router = ApiRouter(tags=["Profile"])
 
 
 @router.get(

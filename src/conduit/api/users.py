@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from starlette.responses import Response
 
 from conduit.api import presenter, reads
 from conduit.api.openapi import errors
 from conduit.api.presenter import UserResponse
+from conduit.api.routing import ApiRouter
 from conduit.deps import Anyone, SignedIn, Writer
 from conduit.jsonresponse import json_response
 from conduit.reads import catalog
 from conduit.users import service
 from conduit.users.schemas import LoginRequest, NewUserRequest, UpdateUserRequest
 
-router = APIRouter(tags=["User and Authentication"])
+router = ApiRouter(tags=["User and Authentication"])
 
 
 @router.post(

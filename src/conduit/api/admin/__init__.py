@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from conduit.api.admin import audit, content, people, reports
+from conduit.api.routing import ApiRouter
 
-router = APIRouter()
+router = ApiRouter()
 for part in (reports.router, content.router, people.router, audit.router):
     router.include_router(part)
