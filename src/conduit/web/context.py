@@ -72,7 +72,8 @@ class WebContext:
 
     @property
     def secure(self) -> bool:
-        return served_over_https(self.request.url.scheme, self.resources.settings)
+        # The scope's scheme, not ``request.url``: that would build the whole URL for it.
+        return served_over_https(self.request.scope["scheme"], self.resources.settings)
 
     @property
     def csrf_token(self) -> str:

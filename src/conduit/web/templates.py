@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -17,11 +18,14 @@ def avatar(image: str | None) -> str:
 
 
 def tag_path(tag: str) -> str:
-    return "/tag/" + quote(tag, safe="")
+    return "/tag/" + segment(tag)
 
 
+# Remembered (bounded): a page quotes each author's name and each slug again and again (25 times
+# on an article page with its comments), and urllib's quote costs ~3 µs a call.
+@lru_cache(maxsize=4096)
 def segment(value: str) -> str:
-    """A username or slug as one URL path segment."""
+    """A username, slug or tag as one URL path segment."""
     return quote(value, safe="")
 
 
