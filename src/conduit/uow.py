@@ -132,11 +132,13 @@ class UnitOfWork:
         statement: Executable,
         params: Mapping[str, Any],
         touched: Sequence[str],
+        changed: Callable[[Sequence[Any]], bool] = bool,
         attempts: int = ATTEMPTS,
     ) -> Sequence[Any]:
-        """A write that is one statement (atomic by itself): its RETURNING rows. ``touched``:
-        the generations it changes, announced once it has committed, if it returned a row (no
-        row: it changed nothing, e.g. a comment on an unknown article, and announces nothing).
+        """A write that is one statement (atomic by itself): its rows (RETURNING, or a SELECT's
+        over data-modifying CTEs). ``touched``: the generations it changes, announced once it has
+        committed if ``changed`` says the rows show a change (by default: any row; none, e.g. a
+        comment on an unknown article, changed nothing and announces nothing).
 
         It runs by itself in autocommit, one round trip, where there is a driver path that takes
         it, no transaction is open yet (nothing earlier to commit with it) and no generation is
@@ -153,7 +155,7 @@ class UnitOfWork:
             async def work() -> Sequence[Any]:
                 connection = await self.session.connection()
                 found = (await connection.execute(statement, params)).all()
-                if found:
+                if changed(found):
                     self.touch(*touched)
                 return found
 
@@ -165,7 +167,7 @@ class UnitOfWork:
             except DBAPIError as exc:
                 await _again(exc, attempt, attempts)
                 continue
-            if found:
+            if changed(found):
                 await self._announce(sorted(set(touched)))
             return found
         raise AssertionError("unreachable")

@@ -122,24 +122,40 @@ async def test_it_answers_503_when_the_server_cannot_serve(
         await resources.driver.rows(queries._POPULAR_TAGS, None)
 
 
-async def test_a_write_reads_on_the_driver_only_before_its_transaction(
+async def test_a_transaction_reads_on_the_driver_only_before_it_begins(
+    resources: Resources, sql: StatementCounter
+) -> None:
+    """A transactional session's reusable read runs on the driver until its transaction begins
+    (``uow.write`` begins it before the work), then on the session's connection, which sees the
+    transaction's own writes."""
+    session = resources.sessions()
+    try:
+        sql.reset()
+        await dbmod.rows(session, queries._POPULAR_TAGS)
+        await session.connection()  # begins
+        await dbmod.rows(session, queries._POPULAR_TAGS)
+        assert len(sql.statements) == 2
+        assert sql.statements[0].endswith("-- driver level")
+        assert not sql.statements[1].endswith("-- driver level")
+    finally:
+        await session.close()
+
+
+async def test_a_write_keeps_its_transaction_where_generations_are_in_the_database(
     resources: Resources, alice: Persona, bob: Persona, sql: StatementCounter
 ) -> None:
     """Here the cache's generations are in the database (no Redis): bumped in the write's own
-    transaction, so even a one-statement write keeps its transaction."""
+    transaction, so even a one-statement write keeps its transaction, on the session."""
     assert resources.invalidator is not None
     assert resources.invalidator.in_database
     article = await alice.write()
     sql.reset()
     assert (await bob.favorite(article["slug"]))["favoritesCount"] == 1
-    driven = [s for s in sql.statements if s.endswith("-- driver level")]
-    # The article the answer shows, before the transaction; the write itself in it (one
-    # statement: the favorite and its counter).
-    assert len(driven) == 1
-    assert driven[0].startswith("SELECT articles.slug")
-    writes = [s for s in sql.statements if "favorites" in s and not s.endswith("driver level")]
-    assert len(writes) == 1
-    assert writes[0].startswith("WITH changed AS")
+    assert not [s for s in sql.statements if s.endswith("-- driver level")]
+    writes = [s for s in sql.statements if "favorites" in s]
+    assert len(writes) == 1  # the article, the mark and the counter: one statement
+    assert writes[0].startswith("WITH found AS")
+    assert any(s.startswith("INSERT INTO cache_generations") for s in sql.statements)
     assert (await bob.favorite(article["slug"]))["favoritesCount"] == 1  # a repeat changes nothing
     unfavorited = await bob.delete(f"/api/articles/{article['slug']}/favorite")
     assert unfavorited.json()["article"]["favoritesCount"] == 0
@@ -156,10 +172,12 @@ async def test_it_writes_one_statement_writes_by_themselves(
     slug = article["slug"]
     sql.reset()
     assert (await bob.favorite(slug))["favoritesCount"] == 1
-    # Bob's account, the article the answer shows, then the write: all on the driver.
-    assert len(sql.statements) == 3
+    # Bob's account, then the article read, the mark and the counter in one statement, all on
+    # the driver.
+    assert len(sql.statements) == 2
     assert all(s.endswith("driver level") for s in sql.statements)
-    assert sql.statements[2].startswith("WITH changed AS \n(INSERT INTO favorites")
+    assert sql.statements[1].startswith("WITH found AS")
+    assert "INSERT INTO favorites" in sql.statements[1]
     async with resources.engine.connect() as connection:
         stamped = await connection.scalar(select(Favorite.created_at))
     # created_at: the model's Python-side default (utcnow), computed for the driver path.

@@ -11,7 +11,7 @@ from conduit.api import presenter, reads
 from conduit.api.openapi import errors
 from conduit.api.presenter import ArticleListResponse, ArticleResponse, TagsResponse
 from conduit.api.routing import ApiRouter
-from conduit.articles import service
+from conduit.articles import favorites, service
 from conduit.articles.schemas import NewArticleRequest, UpdateArticleRequest
 from conduit.deps import Anyone, MaybeSignedIn, SignedIn, Writer
 from conduit.jsonresponse import json_response, raw_json_response
@@ -106,7 +106,7 @@ async def delete_article(slug: Slug, call: Writer) -> Response:
     operation_id="CreateArticleFavorite",
 )
 async def favorite(slug: Slug, call: Writer) -> Response:
-    done = await service.favorite(call.uow, call.viewer, slug)
+    done = await favorites.favorite(call.uow, call.viewer, slug)
     return json_response(presenter.article_response(done))
 
 
@@ -118,7 +118,7 @@ async def favorite(slug: Slug, call: Writer) -> Response:
     operation_id="DeleteArticleFavorite",
 )
 async def unfavorite(slug: Slug, call: Writer) -> Response:
-    done = await service.unfavorite(call.uow, call.viewer, slug)
+    done = await favorites.unfavorite(call.uow, call.viewer, slug)
     return json_response(presenter.article_response(done))
 
 

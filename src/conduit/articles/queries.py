@@ -244,14 +244,27 @@ def _count(
 # Built once: anonymous and signed-in (``VIEWER``), the slug a bind parameter. Anyone but a
 # moderator sees public articles and their own (conduit/visibility.py); anonymous, ``VIEWER``
 # is NULL, which matches no author.
-_ARTICLE = {
-    signed_in: reusable(
-        _columns(VIEWER if signed_in else None, with_body=True).where(
-            Article.slug == bindparam("slug"), visible_to(VIEWER)
-        )
+def _article_read(signed_in: bool, slug: BindParameter[str]) -> Select[Any]:
+    return _columns(VIEWER if signed_in else None, with_body=True).where(
+        Article.slug == slug, visible_to(VIEWER)
     )
-    for signed_in in (False, True)
+
+
+_ARTICLE = {
+    signed_in: reusable(_article_read(signed_in, bindparam("slug"))) for signed_in in (False, True)
 }
+
+
+def signed_in_article(slug: BindParameter[str]) -> Select[Any]:
+    """The signed-in article read (``viewer_id`` bound, and ``slug``), for a statement built on
+    it (``articles.favorites``); ``article_view`` turns its row into the view. A statement that
+    also writes to ``articles`` must bind the slug under another name: SQLAlchemy sets a
+    parameter named after a written table's column on that column."""
+    return _article_read(True, slug)
+
+
+def article_view(row: Any) -> ArticleView:
+    return _view(row, True)
 
 
 async def get_article(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Query
 from starlette.responses import Response
 
+from conduit.articles import favorites
 from conduit.articles import service as articles
 from conduit.comments import service as comment_service
 from conduit.comments.schemas import NewComment
@@ -74,7 +75,7 @@ async def favorite(ctx: Web, slug: Slug) -> Response:
     form = await ctx.form()
     if ctx.viewer is None:
         return ctx.redirect("/login")
-    await articles.favorite(ctx.uow, ctx.viewer, slug)
+    await favorites.favorite(ctx.uow, ctx.viewer, slug)
     return ctx.redirect(safe_next(form.get("next"), _here(slug)))
 
 
@@ -83,7 +84,7 @@ async def unfavorite(ctx: Web, slug: Slug) -> Response:
     form = await ctx.form()
     if ctx.viewer is None:
         return ctx.redirect("/login")
-    await articles.unfavorite(ctx.uow, ctx.viewer, slug)
+    await favorites.unfavorite(ctx.uow, ctx.viewer, slug)
     return ctx.redirect(safe_next(form.get("next"), _here(slug)))
 
 
