@@ -72,8 +72,9 @@ class Settings(BaseSettings):
     # pool_recycle and the pool's invalidation on a disconnect cover a server; on for AWS Lambda,
     # whose frozen environments let every connection go stale (docs/performance.md).
     db_pre_ping: bool = False
-    # PostgreSQL: hot autocommit reads run their compiled SQL on asyncpg directly, from a pool of
-    # their own (conduit.driver; half db_pool_size more connections). False: all on SQLAlchemy.
+    # PostgreSQL: hot autocommit reads and one-statement writes run their compiled SQL on asyncpg
+    # directly, from a pool of their own (conduit.driver; half db_pool_size more connections).
+    # False: all on SQLAlchemy.
     db_driver_reads: bool = True
     # Argon2id parameters (argon2-cffi defaults: RFC 9106 "second recommended" profile).
     argon2_time_cost: int = Field(default=3, ge=1)
