@@ -168,16 +168,25 @@ async def test_it_writes_one_statement_writes_by_themselves(
     """Favorite, unfavorite and add comment are each one statement: on the driver path, with
     no transaction around it (so nothing on SQLAlchemy's connections at all), the columns'
     Python-side defaults filled in as SQLAlchemy would, and the same answers."""
-    article = await alice.write()
+    article = await alice.write(tags=["dragons", "fire"])
     slug = article["slug"]
+    await bob.follow(alice)
     sql.reset()
-    assert (await bob.favorite(slug))["favoritesCount"] == 1
+    favorited = await bob.favorite(slug)
     # Bob's account, then the article read, the mark and the counter in one statement, all on
     # the driver.
-    assert len(sql.statements) == 2
-    assert all(s.endswith("driver level") for s in sql.statements)
-    assert sql.statements[1].startswith("WITH found AS")
-    assert "INSERT INTO favorites" in sql.statements[1]
+    sent = list(sql.statements)
+    assert len(sent) == 2
+    assert all(s.endswith("driver level") for s in sent)
+    assert sent[1].startswith("WITH found AS")
+    assert "INSERT INTO favorites" in sent[1]
+    # The whole answer, as a read right after it shows the article (tags decoded, author,
+    # following, the flag and the new count).
+    assert favorited == (await bob.get(f"/api/articles/{slug}")).json()["article"]
+    assert favorited["tagList"] == ["dragons", "fire"]
+    assert favorited["author"]["following"] is True
+    assert favorited["favorited"] is True
+    assert favorited["favoritesCount"] == 1
     async with resources.engine.connect() as connection:
         stamped = await connection.scalar(select(Favorite.created_at))
     # created_at: the model's Python-side default (utcnow), computed for the driver path.
