@@ -55,8 +55,7 @@ def is_reusable(statement: object) -> bool:
 
 class _Compiled:
     """One statement for one dialect: its SQL, where each parameter goes, the values bound at
-    build time, the columns' Python-side defaults (an INSERT's ``created_at``), and how each
-    result column is converted (as SQLAlchemy would)."""
+    build time, and how each result column is converted (as SQLAlchemy would)."""
 
     def __init__(self, statement: Any, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
@@ -68,12 +67,10 @@ class _Compiled:
         self.defaults = {
             name: bind.effective_value for name, bind in named.items() if not bind.required
         }
-        # Columns whose default SQLAlchemy computes in Python at execution time (its "prefetch"):
-        # computed here per call the same way, or the statement is refused.
-        self.computed = [
-            (str(column.key), _python_default(column))
-            for column in (*compiled.insert_prefetch, *compiled.update_prefetch)
-        ]
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            # A column default SQLAlchemy computes in Python at execution time would be left
+            # unset here: such a statement binds the value itself.
+            raise ValueError(f"the driver path needs every written value bound: {self.sql}")
         converters = [
             dialect.type_descriptor(named[name].type).bind_processor(dialect) for name in self.order
         ]
@@ -92,9 +89,6 @@ class _Compiled:
 
     def arguments(self, params: Mapping[str, Any]) -> list[Any]:
         values = {**self.defaults, **params}
-        for name, default in self.computed:
-            if name not in params:
-                values[name] = default()
         arguments = [values[name] for name in self.order]
         for i, convert in self.converting:
             arguments[i] = convert(arguments[i])
@@ -111,18 +105,6 @@ class _Compiled:
                 values[i] = process(values[i])
             rows.append(make(values))
         return rows
-
-
-def _python_default(column: Any) -> Any:
-    default = column.default
-    if default is None or not (default.is_scalar or default.is_callable):
-        raise ValueError(f"the driver path cannot compute the default of {column}")
-    if default.is_scalar:
-        value = default.arg
-        return lambda: value
-    # SQLAlchemy wraps a column's default callable to take an execution context; the defaults
-    # the driver path meets take none (``models.utcnow``).
-    return lambda: default.arg(None)
 
 
 class Driver:

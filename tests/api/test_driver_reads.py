@@ -189,7 +189,7 @@ async def test_it_writes_one_statement_writes_by_themselves(
     assert favorited["favoritesCount"] == 1
     async with resources.engine.connect() as connection:
         stamped = await connection.scalar(select(Favorite.created_at))
-    # created_at: the model's Python-side default (utcnow), computed for the driver path.
+    # created_at: bound by the statement (the driver path refuses Python-side defaults).
     assert stamped is not None
     assert abs(stamped - utcnow()) < timedelta(minutes=1)
     assert (await bob.favorite(slug))["favoritesCount"] == 1  # a repeat changes nothing

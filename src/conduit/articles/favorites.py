@@ -34,6 +34,10 @@ from conduit.profiles.service import VIEWER
 from conduit.uow import UnitOfWork
 from conduit.visibility import sight_of
 
+_USER = bindparam("user_id", type_=Integer)
+_ARTICLE = bindparam("article_id", type_=Integer)
+_NOW = bindparam("now", type_=Favorite.created_at.type)
+
 
 def _counted(change: Any, delta: int) -> Any:
     """The favorite's INSERT or DELETE (``change``) and the counter in one statement (CTEs): the
@@ -55,11 +59,10 @@ def _read_and_mark(on: bool) -> Select[Any]:
     every part on one snapshot); ``counted`` is the new count, NULL when nothing changed."""
     found = signed_in_article(bindparam("article_slug", type_=Article.slug.type)).cte("found")
     if on:
-        now = bindparam("now", type_=Favorite.created_at.type)
         change: Any = (
             postgresql.insert(Favorite)
             .from_select(
-                ["user_id", "article_id", "created_at"], select(VIEWER, found.c.article_id, now)
+                ["user_id", "article_id", "created_at"], select(VIEWER, found.c.article_id, _NOW)
             )
             .on_conflict_do_nothing()
         )
@@ -72,14 +75,12 @@ def _read_and_mark(on: bool) -> Select[Any]:
     return reusable(select(found, new_count))
 
 
-_USER = bindparam("user_id", type_=Integer)
-_ARTICLE = bindparam("article_id", type_=Integer)
 # PostgreSQL, an article already read (a moderator's): the mark and the counter.
 _MARK = {
     True: reusable(
         _counted(
             postgresql.insert(Favorite)
-            .values(user_id=_USER, article_id=_ARTICLE)
+            .values(user_id=_USER, article_id=_ARTICLE, created_at=_NOW)
             .on_conflict_do_nothing(),
             1,
         )
@@ -155,7 +156,7 @@ async def _favorite(uow: UnitOfWork, viewer: Viewer, slug: str, on: bool) -> Art
         # so on the driver path of reads where there is one).
         article = await get_article(session, slug, viewer.id, sight_of(viewer))
         if postgres:
-            params = {"user_id": viewer.id, "article_id": article.id}
+            params = {"user_id": viewer.id, "article_id": article.id, "now": utcnow()}
             counted = await uow.write_statement(_MARK[on], params, touched)
             count = counted[0].favorites_count if counted else None
         else:

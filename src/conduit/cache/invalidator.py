@@ -15,7 +15,10 @@ from conduit.cache.core import Cache
 class CacheInvalidator:
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
-        self.in_database = cache.in_database
+
+    @property
+    def in_database(self) -> bool:
+        return self.cache.in_database
 
     async def in_transaction(self, session: AsyncSession, names: Sequence[str]) -> None:
         await self.cache.in_transaction(session, names)
