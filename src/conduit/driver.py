@@ -14,15 +14,13 @@ better. Only statements outside a transaction come here: reads (``db.rows`` on a
 on a transactional one before its transaction begins), each its own READ COMMITTED snapshot, so
 another connection sees exactly what the session's would; and a write that is one statement
 (``UnitOfWork.write_statement``), atomic on its own, so BEGIN and COMMIT would add two round trips
-and nothing else. Connections come from a small asyncpg pool of their own; nothing is left on
-them between statements (no transaction, no session state), so returning one needs no reset
-round trip.
+and nothing else. Connections come from a bounded free list of their own (``conduit.pgpool``,
+cheaper than asyncpg's ``Pool``); nothing is left on them between statements (no transaction, no
+session state), so returning one needs no reset round trip.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections import namedtuple
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
@@ -33,8 +31,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import Executable
 
 from conduit.errors import UNAVAILABLE_STATES, database_unavailable
-
-log = logging.getLogger("conduit.db")
+from conduit.pgpool import ConnectionPool
 
 S = TypeVar("S", bound=Executable)
 
@@ -108,7 +105,7 @@ class _Compiled:
 
 
 class Driver:
-    """A small asyncpg pool and the compiled reusable statements (PostgreSQL only)."""
+    """Its own asyncpg connections and the compiled reusable statements (PostgreSQL only)."""
 
     def __init__(
         self, dialect: Dialect, connect: Mapping[str, Any], size: int, timeout: float
@@ -117,23 +114,16 @@ class Driver:
         self._connect = connect
         self._size = size
         self._timeout = timeout
-        self._pool: asyncpg.Pool | None = None
-        self._opening: asyncio.Lock | None = None
+        self._pool: ConnectionPool | None = None
         self._compiled: dict[int, _Compiled] = {}
 
-    async def _ready(self) -> asyncpg.Pool:
+    def _ready(self) -> ConnectionPool:
         if self._pool is None:
-            self._opening = self._opening or asyncio.Lock()
-            async with self._opening:
-                if self._pool is None:
-                    self._pool = await asyncpg.create_pool(
-                        **self._connect,
-                        min_size=0,
-                        max_size=self._size,
-                        reset=_nothing_to_reset,
-                        timeout=self._timeout,
-                    )
+            self._pool = ConnectionPool(self._open, self._size, self._timeout)
         return self._pool
+
+    async def _open(self) -> asyncpg.Connection:
+        return await asyncpg.connect(**self._connect)
 
     def takes(self, statement: Executable) -> bool:
         """Whether ``statement`` may come here (``reusable``)."""
@@ -154,16 +144,19 @@ class Driver:
         compiled = self.compiled(statement)
         arguments = compiled.arguments(params or {})
         try:
-            pool = self._pool or await self._ready()
-            # asyncio.timeout rather than acquire(timeout=...): the same bound on waiting for a
-            # connection, at a third of the cost per call (measured: 44 µs per acquire and
-            # release without a timeout, 67 with asyncpg's own).
-            async with asyncio.timeout(self._timeout):
-                connection = await pool.acquire()
+            pool = self._pool or self._ready()
+            connection = await pool.acquire()
+            reusable = False
             try:
                 records = await connection.fetch(compiled.sql, *arguments)
+                reusable = True
+            except asyncpg.PostgresError:
+                # PostgreSQL refused the statement; the connection is as good as before (one
+                # the server ended is noticed as closed when given back).
+                reusable = True
+                raise
             finally:
-                await pool.release(connection)
+                pool.release(connection, reusable)
         except (OSError, TimeoutError, asyncpg.InterfaceError) as exc:
             raise database_unavailable() from exc
         except asyncpg.PostgresError as exc:
@@ -180,13 +173,4 @@ class Driver:
     async def close(self) -> None:
         if self._pool is not None:
             pool, self._pool = self._pool, None
-            try:
-                await asyncio.wait_for(pool.close(), self._timeout)
-            except Exception:  # a pool whose server went away may fail to close cleanly
-                log.debug("closing the driver pool failed", exc_info=True)
-                pool.terminate()
-
-
-async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
-    """Only single autocommit statements run on these connections: no state to reset (asyncpg's
-    default reset costs a round trip per release)."""
+            await pool.close()

@@ -126,8 +126,8 @@ async def test_an_exhausted_driver_pool_answers_503_instead_of_hanging(settings:
         driver = app.state.resources.driver
         if driver is None:
             pytest.skip("PostgreSQL only: SQLite and MariaDB have no driver path")
-        pool = await driver._ready()
-        held = [await pool.acquire() for _ in range(pool.get_max_size())]
+        pool = driver._ready()
+        held = [await pool.acquire() for _ in range(pool.size)]
         try:
             response = await client.get("/api/articles")
             assert response.status_code == 503
@@ -137,7 +137,7 @@ async def test_an_exhausted_driver_pool_answers_503_instead_of_hanging(settings:
             }
         finally:
             for connection in held:
-                await pool.release(connection)
+                pool.release(connection)
         assert (await client.get("/api/articles")).status_code == 200
 
 
