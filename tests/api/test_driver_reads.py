@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from conduit import db as dbmod
 from conduit.articles import queries
@@ -208,3 +208,43 @@ async def test_it_writes_one_statement_writes_by_themselves(
     assert [(c["id"], c["body"]) for c in listed] == [(comment["id"], "First!")]
     missing = await bob.post("/api/articles/no-such-article/comments", {"comment": {"body": "x"}})
     assert missing.status_code == 404
+
+
+@pytest.mark.uncached
+async def test_a_moderators_favorite_reads_first_then_marks_in_one_statement(
+    resources: Resources, alice: Persona, bob: Persona, sql: StatementCounter
+) -> None:
+    """A moderator sees hidden articles, so their article read is built per request and runs
+    on the request's session, which begins its transaction: the mark and the counter follow
+    as one statement in that transaction (not by themselves on the driver), then commit."""
+    slug = (await alice.write())["slug"]
+    async with resources.engine.begin() as connection:
+        await connection.execute(
+            update(User).where(User.username == "bob").values(role="moderator")
+        )
+    hidden = await bob.client.post(
+        f"/api/admin/articles/{slug}/hide", headers=bob.auth, json={"reason": "spam"}
+    )
+    assert hidden.status_code == 200
+    sql.reset()
+    favorited = await bob.favorite(slug)
+    assert favorited["favorited"] is True
+    assert favorited["favoritesCount"] == 1
+    marks = [s for s in sql.statements if "INSERT INTO favorites" in s]
+    assert len(marks) == 1
+    assert not marks[0].endswith("-- driver level")
+    assert "UPDATE articles SET favorites_count" in marks[0]
+    async with resources.engine.connect() as connection:
+        stamped = await connection.scalar(select(Favorite.created_at))
+        count = await connection.scalar(select(Article.favorites_count))
+    assert stamped is not None
+    assert abs(stamped - utcnow()) < timedelta(minutes=1)
+    assert count == 1
+    # The same article, hidden, is not there for anyone else to favorite.
+    refused = await alice.client.post(
+        f"/api/articles/{slug}/favorite",
+        headers=(await Persona.register(alice.client, "carl")).auth,
+    )
+    assert refused.status_code == 404
+    unfavorited = await bob.delete(f"/api/articles/{slug}/favorite")
+    assert unfavorited.json()["article"]["favoritesCount"] == 0

@@ -152,8 +152,9 @@ async def _favorite(uow: UnitOfWork, viewer: Viewer, slug: str, on: bool) -> Art
             raise NotFound("article")
         article, count = article_view(found[0]), found[0].counted
     else:
-        # Read first: the 404, and everything the answer shows (before the write's transaction,
-        # so on the driver path of reads where there is one).
+        # Read first: the 404, and everything the answer shows. (On PostgreSQL only a
+        # moderator comes here, whose read is built per request: it runs on the session and
+        # begins its transaction, and the one-statement mark joins it.)
         article = await get_article(session, slug, viewer.id, sight_of(viewer))
         if postgres:
             params = {"user_id": viewer.id, "article_id": article.id, "now": utcnow()}
