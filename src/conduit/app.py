@@ -20,6 +20,8 @@ from conduit.api.errors import install_error_handlers
 from conduit.api.fastpath import CachedReads
 from conduit.api.openapi import errors
 from conduit.api.profiles import router as profiles_router
+from conduit.api.routing import PREFIX as API_PREFIX
+from conduit.api.tags import router as tags_router
 from conduit.api.users import router as users_router
 from conduit.apidocs import install as install_api_docs
 from conduit.cache.core import build_cache
@@ -198,9 +200,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=600,
     )
 
-    routers = (users_router, profiles_router, articles_router, comments_router, admin_router)
+    routers = (
+        users_router,
+        profiles_router,
+        articles_router,
+        comments_router,
+        tags_router,
+        admin_router,
+    )
     for router in routers:
-        app.include_router(router, prefix="/api")
+        app.include_router(router, prefix=API_PREFIX)
     install_api_docs(app)
     # The server-rendered pages, on the same services; /api never reads their session cookie.
     install_web(app, settings)

@@ -1,4 +1,4 @@
-"""HTTP endpoints for articles, favorites and tags."""
+"""HTTP endpoints for articles and favorites."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from starlette.responses import Response
 
 from conduit.api import presenter, reads
 from conduit.api.openapi import errors
-from conduit.api.presenter import ArticleListResponse, ArticleResponse, TagsResponse
+from conduit.api.presenter import ArticleListResponse, ArticleResponse
 from conduit.api.routing import ApiRouter
 from conduit.articles import favorites, service
 from conduit.articles.schemas import NewArticleRequest, UpdateArticleRequest
-from conduit.deps import Anyone, MaybeSignedIn, SignedIn, Writer
+from conduit.deps import MaybeSignedIn, SignedIn, Writer
 from conduit.jsonresponse import json_response, raw_json_response
 from conduit.params import OPTIONAL_AUTH, Slug
 from conduit.reads import catalog
@@ -120,9 +120,3 @@ async def favorite(slug: Slug, call: Writer) -> Response:
 async def unfavorite(slug: Slug, call: Writer) -> Response:
     done = await favorites.unfavorite(call.uow, call.viewer, slug)
     return json_response(presenter.article_response(done))
-
-
-@router.get("/tags", response_model=TagsResponse, tags=["Tags"], operation_id="GetTags")
-@reads.serves(catalog.TAGS)
-async def tags(call: Anyone) -> Response:
-    return raw_json_response(await reads.answer(catalog.TAGS, catalog.NoParams(), call))
