@@ -22,11 +22,30 @@ async def _warm(browser: Browser, path: str) -> str:
     return response.text
 
 
+async def _statements_of_warm(
+    browser: Browser, path: str, sql: StatementCounter, caplog: pytest.LogCaptureFixture
+) -> list[str]:
+    """The statements a warm page runs. On a loaded CI machine a Redis reply once took longer
+    than the client's 0.25 s timeout: the cache then drops its entries and serves uncached, as it
+    must (tests/cache/test_outage.py), so that page is warmed again and asked once more. Without
+    an outage logged, the first answer is the one judged."""
+    for attempt in range(2):
+        caplog.clear()
+        sql.reset()
+        await browser.get(path)
+        outage = any("unreachable" in record.getMessage() for record in caplog.records)
+        if not outage or attempt:
+            break
+        await _warm(browser, path)
+    return list(sql.statements)
+
+
 async def test_warm_pages_run_no_statement_but_the_session(
     alice: Persona,
     bob: Persona,
     browsers: BrowserFactory,
     sql: StatementCounter,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     slug = (await alice.write(tags=["t"]))["slug"]
     await bob.comment(slug)
@@ -39,15 +58,12 @@ async def test_warm_pages_run_no_statement_but_the_session(
         await _warm(signed_in, path)
     await _warm(signed_in, "/?feed=following")
     for path in pages:
-        sql.reset()
-        await anonymous.get(path)
-        assert sql.statements == [], path
+        assert await _statements_of_warm(anonymous, path, sql, caplog) == [], path
     for path in [*pages, "/?feed=following"]:
-        sql.reset()
-        await signed_in.get(path)
+        statements = await _statements_of_warm(signed_in, path, sql, caplog)
         # The session and its account, read on every request (issue 11): one statement.
-        assert len(sql.statements) == 1, (path, sql.statements)
-        assert "FROM web_sessions" in sql.statements[0]
+        assert len(statements) == 1, (path, statements)
+        assert "FROM web_sessions" in statements[0]
 
 
 async def test_every_write_shows_on_the_next_page(
